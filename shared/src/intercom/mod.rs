@@ -1,0 +1,3 @@
+//! Intercom's REST API: models, search queries, the HTTP client.
+
+pub mod models;

@@ -1,0 +1,5 @@
+//! The coaching analytics product's shared library: business rules (RULES.md), the Intercom
+//! client, the jobs, and the AWS and Lambda glue. Function binaries only wire these together.
+
+pub mod config;
+pub mod intercom;
