@@ -1,0 +1,1 @@
+//! Writing export objects to S3.

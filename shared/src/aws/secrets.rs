@@ -1,0 +1,1 @@
+//! The Intercom access token from Secrets Manager.

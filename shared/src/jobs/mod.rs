@@ -1,0 +1,1 @@
+//! The jobs of RULES.md §5–8: event parsing, pure plans, summaries.
