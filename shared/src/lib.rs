@@ -6,3 +6,10 @@ pub mod config;
 pub mod intercom;
 pub mod jobs;
 pub mod rules;
+pub mod handlers;
+pub mod runtime;
+
+/// Loads the AWS SDK configuration once (region, credentials, `AWS_ENDPOINT_URL` for local moto).
+pub async fn aws_sdk_config() -> aws_config::SdkConfig {
+    aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await
+}

@@ -1,1 +1,29 @@
-fn main() {}
+//! The `engagement-export` function: wiring only; the logic is `shared::handlers::engagement_export`.
+
+use std::process::ExitCode;
+
+use shared::aws::s3::{s3_client, ExportTarget};
+use shared::handlers::engagement_export::{self, ExportDestination};
+use shared::handlers::AppContext;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    shared::runtime::init_logging();
+    let sdk = shared::aws_sdk_config().await;
+    let ctx = match AppContext::from_env(&sdk).await {
+        Ok(ctx) => ctx,
+        Err(error) => {
+            tracing::error!(%error, "cannot start: configuration");
+            return ExitCode::FAILURE;
+        }
+    };
+    let target = match ExportTarget::from_lookup(|k| std::env::var(k).ok()) {
+        Ok(target) => target,
+        Err(error) => {
+            tracing::error!(%error, "cannot start: configuration");
+            return ExitCode::FAILURE;
+        }
+    };
+    let destination = ExportDestination { s3: s3_client(&sdk), target };
+    shared::runtime::run(|event| engagement_export::handle(&ctx, &destination, event)).await
+}

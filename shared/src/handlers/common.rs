@@ -1,0 +1,249 @@
+//! What every job handler shares: its error, contact lookups, preflight, apply and the summary.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Instant;
+
+use chrono::{DateTime, Utc};
+use futures::{StreamExt, TryStreamExt};
+
+use crate::aws::s3::S3Error;
+use crate::aws::secrets::TokenError;
+use crate::config::ConfigError;
+use crate::intercom::client::IntercomClient;
+use crate::intercom::error::IntercomError;
+use crate::intercom::models::Contact;
+use crate::intercom::query::SearchQuery;
+use crate::jobs::input::InputErrors;
+use crate::jobs::plan::{AttributeChange, ContactUpdate};
+use crate::jobs::preflight::{self, ExpectedAttribute, PreflightError};
+use crate::jobs::summary::{FailedUpdate, RunSummary};
+
+/// Contact ids per `id IN [...]` lookup: one search page of 150 answers a whole chunk.
+pub(crate) const LOOKUP_CHUNK: usize = 150;
+/// Contact updates (and lookups) in flight at once; the client's rate limiter paces them.
+pub(crate) const CONCURRENCY: usize = 4;
+/// At most this many changes are listed in a response (all are logged); keeps a dry run of a
+/// large backfill under Lambda's 6 MB response cap.
+pub(crate) const MAX_LISTED_CHANGES: usize = 1000;
+
+/// Why a job invocation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum JobError {
+    /// The event is invalid; nothing was sent to Intercom.
+    #[error("invalid event: {0}")]
+    InvalidInput(#[from] InputErrors),
+    /// The function's configuration is invalid.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The Intercom access token could not be read.
+    #[error("Intercom access token: {0}")]
+    Token(#[from] TokenError),
+    /// Intercom refused or failed a read, or the workspace is not set up for the job.
+    #[error("Intercom: {0}")]
+    Intercom(#[from] IntercomError),
+    /// The workspace's data attributes do not allow the writes (RULES.md §10).
+    #[error("preflight: {0}")]
+    Preflight(#[from] PreflightError),
+    /// The export could not be stored.
+    #[error(transparent)]
+    S3(#[from] S3Error),
+    /// Some contact updates failed; the others were applied. The summary lists the failures.
+    #[error("{} of {} contact updates failed (first: contact {} — {}); see the run summary", .0.failed.len(), .0.applied + .0.failed.len(), .0.failed.first().map(|f| f.contact_id.as_str()).unwrap_or("-"), .0.failed.first().map(|f| f.code.as_str()).unwrap_or("-"))]
+    UpdatesFailed(Box<RunSummary>),
+}
+
+/// `custom_attributes.<name>`: custom attributes are addressed by their name as-is (RULES.md §3).
+pub(crate) fn custom_field(name: &str) -> String {
+    format!("custom_attributes.{name}")
+}
+
+/// An AND group of `parts`, with nested AND groups flattened into it, so a pushed-down date
+/// window does not spend one of Intercom's two nesting levels.
+pub(crate) fn and_flat(parts: impl IntoIterator<Item = SearchQuery>) -> SearchQuery {
+    let mut flat = Vec::new();
+    for part in parts {
+        match part {
+            SearchQuery::Group { operator: crate::intercom::query::BoolOp::And, value } => flat.extend(value),
+            other => flat.push(other),
+        }
+    }
+    SearchQuery::and(flat)
+}
+
+/// Reads the contacts with these ids: `id IN [...]` searches of [`LOOKUP_CHUNK`] ids, then
+/// `GET /contacts/{id}` for any a search did not return (new contacts take minutes to become
+/// searchable). Contacts that no longer exist (404) are left out with a warning.
+pub(crate) async fn fetch_contacts(
+    client: &IntercomClient,
+    ids: &BTreeSet<String>,
+) -> Result<BTreeMap<String, Contact>, IntercomError> {
+    let chunks: Vec<Vec<String>> = ids
+        .iter()
+        .cloned()
+        .collect::<Vec<_>>()
+        .chunks(LOOKUP_CHUNK)
+        .map(<[String]>::to_vec)
+        .collect();
+    let pages: Vec<Vec<Contact>> = futures::stream::iter(chunks)
+        .map(|chunk| async move {
+            let query = SearchQuery::field("id").is_in(chunk);
+            client.search_contacts(query).try_concat().await
+        })
+        .buffer_unordered(CONCURRENCY)
+        .try_collect()
+        .await?;
+    let mut found: BTreeMap<String, Contact> = pages
+        .into_iter()
+        .flatten()
+        .filter(|c| ids.contains(&c.id))
+        .map(|c| (c.id.clone(), c))
+        .collect();
+    for id in ids {
+        if found.contains_key(id) {
+            continue;
+        }
+        match client.get_contact(id).await {
+            Ok(contact) => {
+                found.insert(id.clone(), contact);
+            }
+            Err(IntercomError::Api { status: 404, .. }) => {
+                tracing::warn!(contact_id = %id, "contact referenced by a conversation no longer exists; skipped");
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(found)
+}
+
+/// Checks, with `GET /data_attributes?model=contact`, that every attribute the job writes exists,
+/// is API-writable and has the expected type (RULES.md §10). Runs before any scan, dry runs too,
+/// so that a dry run proves the real run can write.
+pub(crate) async fn preflight(
+    client: &IntercomClient,
+    expected: &[ExpectedAttribute],
+) -> Result<(), JobError> {
+    let found = client.contact_data_attributes().await?;
+    preflight::check(&found, expected)?;
+    Ok(())
+}
+
+/// Outcome of applying a plan.
+#[derive(Debug, Default)]
+pub(crate) struct Applied {
+    pub applied: usize,
+    pub failed: Vec<FailedUpdate>,
+}
+
+/// One `PUT /contacts/{id}` per update, [`CONCURRENCY`] at a time. A failed update is recorded
+/// (contact id, HTTP status, Intercom's code and request id) and does not stop the others.
+pub(crate) async fn apply(client: &IntercomClient, updates: &[ContactUpdate]) -> Applied {
+    let results: Vec<(String, Result<(), IntercomError>)> = futures::stream::iter(updates)
+        .map(|update| async move {
+            let result = client
+                .update_contact(&update.contact_id, &update.custom_attributes())
+                .await
+                .map(|_| ());
+            (update.contact_id.clone(), result)
+        })
+        .buffer_unordered(CONCURRENCY)
+        .collect()
+        .await;
+    let mut outcome = Applied::default();
+    for (contact_id, result) in results {
+        match result {
+            Ok(()) => outcome.applied += 1,
+            Err(error) => {
+                let failed = failed_update(contact_id, &error);
+                tracing::error!(
+                    contact_id = %failed.contact_id,
+                    status = failed.status,
+                    code = %failed.code,
+                    request_id = failed.request_id.as_deref().unwrap_or(""),
+                    error = %error,
+                    "contact update failed"
+                );
+                outcome.failed.push(failed);
+            }
+        }
+    }
+    outcome.failed.sort_by(|a, b| a.contact_id.cmp(&b.contact_id));
+    outcome
+}
+
+fn failed_update(contact_id: String, error: &IntercomError) -> FailedUpdate {
+    let (status, code, request_id) = match error {
+        IntercomError::Api { status, code, request_id, .. } => (Some(*status), code.clone(), request_id.clone()),
+        other => (None, other.kind().to_string(), None),
+    };
+    FailedUpdate { contact_id, status, code, request_id, message: error.to_string() }
+}
+
+/// What a job scanned and planned, for [`finish`].
+pub(crate) struct Planned {
+    pub job: &'static str,
+    pub dry_run: bool,
+    pub as_of: DateTime<Utc>,
+    pub scanned: usize,
+    pub candidates: usize,
+    pub updates: Vec<ContactUpdate>,
+    pub started: Instant,
+}
+
+/// Applies the plan unless it is a dry run, logs every change and the summary, and returns the
+/// summary — or [`JobError::UpdatesFailed`] when any update failed, so retries and alarms fire.
+pub(crate) async fn finish(client: &IntercomClient, planned: Planned) -> Result<RunSummary, JobError> {
+    let changes: Vec<AttributeChange> = planned.updates.iter().flat_map(|u| u.changes.iter().cloned()).collect();
+    for change in &changes {
+        tracing::info!(
+            job = planned.job,
+            dry_run = planned.dry_run,
+            contact_id = %change.contact_id,
+            attribute = %change.attribute,
+            old = %change.old,
+            new = %change.new,
+            reason = change.reason.as_deref().unwrap_or(""),
+            "planned change"
+        );
+    }
+    let outcome = if planned.dry_run { Applied::default() } else { apply(client, &planned.updates).await };
+    let stats = client.stats();
+    let changes_planned = changes.len();
+    let mut listed = changes;
+    let omitted = listed.len().saturating_sub(MAX_LISTED_CHANGES);
+    listed.truncate(MAX_LISTED_CHANGES);
+    let summary = RunSummary {
+        job: planned.job.to_string(),
+        dry_run: planned.dry_run,
+        as_of: planned.as_of,
+        scanned: planned.scanned,
+        candidates: planned.candidates,
+        contacts_to_update: planned.updates.len(),
+        changes_planned,
+        applied: outcome.applied,
+        failed: outcome.failed,
+        api_calls: stats.api_calls,
+        rate_limit_waits: stats.rate_limit_waits,
+        retries: stats.retries,
+        duration_ms: planned.started.elapsed().as_millis() as u64,
+        changes: listed,
+        changes_omitted: omitted,
+    };
+    tracing::info!(
+        job = planned.job,
+        dry_run = summary.dry_run,
+        scanned = summary.scanned,
+        candidates = summary.candidates,
+        changes_planned = summary.changes_planned,
+        applied = summary.applied,
+        failed = summary.failed.len(),
+        api_calls = summary.api_calls,
+        rate_limit_waits = summary.rate_limit_waits,
+        duration_ms = summary.duration_ms,
+        "run summary"
+    );
+    if summary.failed.is_empty() {
+        Ok(summary)
+    } else {
+        Err(JobError::UpdatesFailed(Box::new(summary)))
+    }
+}

@@ -1,0 +1,145 @@
+//! `engagement-export` (RULES.md §8): the member-level engagement CSV, written to S3.
+
+use std::time::Instant;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use futures::StreamExt;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::aws::s3::{put_csv, ExportTarget};
+use crate::config::Config;
+use crate::intercom::query::{date_window, SearchQuery};
+use crate::jobs::engagement_export::{default_key, ExportRequest};
+use crate::rules::export::{write_csv, ExportRow};
+use crate::rules::time::start_of_local_day;
+
+use super::common::{and_flat, custom_field};
+use super::{AppContext, JobError};
+
+/// Where the export goes and the S3 client that writes it.
+pub struct ExportDestination {
+    pub s3: aws_sdk_s3::Client,
+    pub target: ExportTarget,
+}
+
+/// The export's response: where the CSV is and how it was made.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportResponse {
+    /// The bucket (`EXPORT_BUCKET`).
+    pub bucket: String,
+    /// The object key: `EXPORT_PREFIX` + the request's `key` or the dated default.
+    pub key: String,
+    /// Data rows in the CSV (the header is not counted).
+    pub rows: usize,
+    /// Contacts read from Intercom before the exact filters.
+    pub scanned: usize,
+    /// The instant the export was computed for.
+    pub as_of: DateTime<Utc>,
+    /// HTTP requests sent to Intercom, retries included.
+    pub api_calls: u64,
+    /// Times the client waited for Intercom's rate-limit window.
+    pub rate_limit_waits: u64,
+    /// Wall time of the invocation, milliseconds.
+    pub duration_ms: u64,
+}
+
+/// Handles one export request (RULES.md §8): contact search with the filters pushed down where
+/// Intercom allows (role, Referral, Employer, Engagement Status, widened date windows), exact
+/// filters client-side, one row per member, one `PutObject` of `text/csv; charset=utf-8`.
+pub async fn handle(
+    ctx: &AppContext,
+    destination: &ExportDestination,
+    event: Value,
+) -> Result<ExportResponse, JobError> {
+    let started = Instant::now();
+    let request = ExportRequest::parse(&event, Utc::now())?;
+    let config = &ctx.config;
+    let client = ctx.intercom_client().await?;
+
+    let key = destination
+        .target
+        .object_key(&request.key.clone().unwrap_or_else(|| default_key(request.as_of)));
+    let mut rows = Vec::new();
+    let mut scanned = 0usize;
+    let mut pages = std::pin::pin!(client.search_contacts_per_page(pushdown(&request, config), request.per_page));
+    while let Some(page) = pages.next().await {
+        let page = page?;
+        scanned += page.len();
+        rows.extend(
+            page.iter()
+                .filter(|c| request.filters.matches(c, config))
+                .map(|c| ExportRow::from_contact(c, config)),
+        );
+    }
+    // Stable order for downstream diffs: by user id, then contact id.
+    rows.sort_by(|a, b| a.employee_id.cmp(&b.employee_id));
+    let mut body = Vec::new();
+    let count = write_csv(rows, &mut body).map_err(|e| crate::aws::s3::S3Error::Put {
+        bucket: destination.target.bucket.clone(),
+        key: key.clone(),
+        reason: format!("CSV encoding failed: {e}"),
+    })?;
+    put_csv(&destination.s3, &destination.target.bucket, &key, body).await?;
+    let stats = client.stats();
+    let response = ExportResponse {
+        bucket: destination.target.bucket.clone(),
+        key,
+        rows: count,
+        scanned,
+        as_of: request.as_of,
+        api_calls: stats.api_calls,
+        rate_limit_waits: stats.rate_limit_waits,
+        duration_ms: started.elapsed().as_millis() as u64,
+    };
+    tracing::info!(
+        job = "engagement-export",
+        bucket = %response.bucket,
+        key = %response.key,
+        rows = response.rows,
+        scanned = response.scanned,
+        api_calls = response.api_calls,
+        duration_ms = response.duration_ms,
+        "export written"
+    );
+    Ok(response)
+}
+
+/// The contact search for the export: `role = user` and each filter Intercom can match.
+fn pushdown(request: &ExportRequest, config: &Config) -> SearchQuery {
+    let names = &config.attributes;
+    let filters = &request.filters;
+    let mut parts = vec![SearchQuery::field("role").eq("user")];
+    if let Some(referral) = &filters.referral {
+        parts.push(SearchQuery::field(custom_field(&names.referral)).eq(referral.clone()));
+    }
+    if let Some(employer) = &filters.employer {
+        parts.push(SearchQuery::field(custom_field(&names.employer)).eq(employer.clone()));
+    }
+    if let Some(status) = filters.engagement_status {
+        parts.push(SearchQuery::field(custom_field(&names.engagement_status)).eq(status.as_str()));
+    }
+    // Enrolled Date is a calendar date stored at midnight UTC.
+    if filters.enrolled_from.is_some() || filters.enrolled_to.is_some() {
+        let from = filters.enrolled_from.map(utc_midnight).unwrap_or(0);
+        let to = filters.enrolled_to.map(|d| utc_midnight(d) + 86_399).unwrap_or(request.as_of.timestamp());
+        parts.push(date_window(&custom_field(&names.enrolled_date), from, to.max(from)));
+    }
+    // Last Coaching Session dates are reporting-zone dates.
+    if filters.last_session_from.is_some() || filters.last_session_to.is_some() {
+        let tz = config.reporting_tz;
+        let from = filters.last_session_from.map(|d| start_of_local_day(d, tz)).unwrap_or(0);
+        let to = filters
+            .last_session_to
+            .and_then(|d| d.succ_opt())
+            .map(|d| start_of_local_day(d, tz) - 1)
+            .unwrap_or(request.as_of.timestamp());
+        parts.push(date_window(&custom_field(&names.last_coaching_session), from, to.max(from)));
+    }
+    and_flat(parts)
+}
+
+fn utc_midnight(date: NaiveDate) -> i64 {
+    date.and_hms_opt(0, 0, 0).map(|t| t.and_utc().timestamp()).unwrap_or(0)
+}

@@ -1,0 +1,77 @@
+//! `engagement-sync` (RULES.md §6): Engagement Status and its date for enrolled contacts.
+
+use std::time::Instant;
+
+use chrono::Utc;
+use futures::StreamExt;
+use serde_json::Value;
+
+use crate::config::Config;
+use crate::intercom::query::{date_window, SearchQuery};
+use crate::jobs::engagement_sync::{plan, EngagementSyncEvent};
+use crate::jobs::preflight::{AttributeKind, ExpectedAttribute};
+use crate::jobs::summary::RunSummary;
+use crate::rules::time::lookback_window;
+
+use super::common::{custom_field, finish, preflight, Planned};
+use super::{AppContext, JobError};
+
+/// Pushed-down date windows are widened by this much on each side (see `date_window`).
+const WIDEN_SECS: i64 = 2 * 86_400;
+
+/// Handles one `engagement-sync` event `{"lookbackDays": int?, "dryRun": bool, "asOf": RFC 3339}`.
+///
+/// Reads: contact search on `custom_attributes.Enrolled Date` (up to as-of, and from the start of
+/// the lookback window when `lookbackDays` is given), then classifies each candidate with the
+/// pure rule. Writes `Engagement Status` and `Engagement Status Date` (as-of, unix seconds) where
+/// the status changes.
+pub async fn handle(ctx: &AppContext, event: Value) -> Result<RunSummary, JobError> {
+    let started = Instant::now();
+    let event = EngagementSyncEvent::parse(&event, Utc::now())?;
+    let config = &ctx.config;
+    let client = ctx.intercom_client().await?;
+    preflight(&client, &expected_attributes(config)).await?;
+
+    let enrolled = custom_field(&config.attributes.enrolled_date);
+    let as_of = event.as_of.timestamp();
+    let query = match event.lookback_days {
+        Some(days) => {
+            let (from, _) = lookback_window(event.as_of, days, config.reporting_tz);
+            date_window(&enrolled, from, as_of)
+        }
+        // Every contact with an Enrolled Date: a missing value never matches `<`.
+        None => SearchQuery::field(enrolled).lt(as_of + WIDEN_SECS),
+    };
+    let mut scanned = 0usize;
+    let mut candidates = 0usize;
+    let mut updates = Vec::new();
+    let mut pages = std::pin::pin!(client.search_contacts(query));
+    while let Some(page) = pages.next().await {
+        let page = page?;
+        scanned += page.len();
+        let planned = plan(&page, event.as_of, event.lookback_days, config);
+        candidates += planned.candidates;
+        updates.extend(planned.updates);
+    }
+    finish(
+        &client,
+        Planned {
+            job: "engagement-sync",
+            dry_run: event.dry_run,
+            as_of: event.as_of,
+            scanned,
+            candidates,
+            updates,
+            started,
+        },
+    )
+    .await
+}
+
+fn expected_attributes(config: &Config) -> Vec<ExpectedAttribute> {
+    let a = &config.attributes;
+    vec![
+        ExpectedAttribute { name: a.engagement_status.clone(), kind: AttributeKind::StatusList },
+        ExpectedAttribute { name: a.engagement_status_date.clone(), kind: AttributeKind::Date },
+    ]
+}
