@@ -103,7 +103,13 @@ pub(crate) mod tests {
         // (state, channel, service code) → (coaching, qualifying, billing, phone)
         let hc = Some("Health Coaching 001");
         let dm = Some("Disease Management 002");
-        let cases: &[(&str, Option<&str>, Option<&str>, [bool; 4])] = &[
+        type Case = (
+            &'static str,
+            Option<&'static str>,
+            Option<&'static str>,
+            [bool; 4],
+        );
+        let cases: &[Case] = &[
             ("closed", Some("Phone"), hc, [true, true, true, true]),
             (
                 "closed",
