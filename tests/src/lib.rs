@@ -1,1 +1,102 @@
+//! Harness for the end-to-end tests: the Intercom simulator in-process on a free port, moto for
+//! S3 and Secrets Manager (started around the test run by `infra/scripts/with-moto.sh`), and
+//! helpers to read the simulator's state back through Intercom's own API.
 
+pub mod fixtures;
+
+use std::path::PathBuf;
+
+use intercom_sim::{RunningSim, SimConfig, Workspace};
+use serde_json::Value;
+use shared::aws::secrets::TokenSource;
+use shared::config::Config;
+use shared::handlers::{AppContext, IntercomSettings};
+
+/// The simulator's token in tests; distinctive so that tests can look for leaks.
+pub const TOKEN: &str = "tok-e2e-3f9c1a7d";
+
+/// Starts the simulator on a free port with `TOKEN` and the given knobs.
+pub async fn start_sim(workspace: Workspace, config: SimConfig) -> RunningSim {
+    let config = SimConfig { token: TOKEN.to_string(), ..config };
+    intercom_sim::start(workspace, config, 0).await.expect("the simulator starts")
+}
+
+/// The context a function would build, pointed at `sim`, with the default configuration.
+pub fn context(sim: &RunningSim) -> AppContext {
+    AppContext::new(
+        Config::default(),
+        IntercomSettings { base_url: sim.base_url.clone(), version: "2.11".into() },
+        TokenSource::fixed(TOKEN.into()),
+    )
+}
+
+/// The contact as `GET /contacts/{id}` answers it.
+pub async fn get_contact(sim: &RunningSim, id: &str) -> Value {
+    let response = reqwest::Client::new()
+        .get(format!("{}/contacts/{id}", sim.base_url))
+        .bearer_auth(TOKEN)
+        .header("Intercom-Version", "2.11")
+        .send()
+        .await
+        .expect("GET /contacts/{id}");
+    assert!(response.status().is_success(), "GET /contacts/{id}: {}", response.status());
+    response.json().await.expect("contact JSON")
+}
+
+/// The contact's custom attribute `name` (null when absent).
+pub async fn attr(sim: &RunningSim, id: &str, name: &str) -> Value {
+    get_contact(sim, id).await["custom_attributes"][name].clone()
+}
+
+/// Requests the simulator answered, all paths together.
+pub fn requests(sim: &RunningSim) -> u64 {
+    sim.stats().requests.values().sum()
+}
+
+/// Requests the simulator answered for one `METHOD /path-pattern` key.
+pub fn requests_for(sim: &RunningSim, key: &str) -> u64 {
+    sim.stats().requests.get(key).copied().unwrap_or(0)
+}
+
+/// The moto server's endpoint, from `AWS_ENDPOINT_URL`.
+///
+/// # Panics
+/// When it is not set: run the tests through `make test` (or `infra/scripts/with-moto.sh cargo test`).
+pub fn moto_endpoint() -> String {
+    std::env::var("AWS_ENDPOINT_URL").expect(
+        "AWS_ENDPOINT_URL is not set: run the end-to-end tests through `make test` \
+         (or infra/scripts/with-moto.sh cargo test), which starts a local moto server",
+    )
+}
+
+/// The AWS SDK config for moto.
+pub async fn moto_sdk() -> aws_config::SdkConfig {
+    let endpoint = moto_endpoint();
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .endpoint_url(endpoint)
+        .region(aws_config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_s3::config::Credentials::new("testing", "testing", None, None, "tests"))
+        .load()
+        .await
+}
+
+/// A bucket or secret name no other test uses.
+pub fn unique(prefix: &str) -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    format!("{prefix}-{}-{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed))
+}
+
+/// A function binary built by `cargo build --workspace` (the Makefile builds before testing).
+pub fn function_binary(name: &str) -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"));
+    let path = target.join("debug").join(name);
+    assert!(
+        path.exists(),
+        "{} is missing: run `cargo build --workspace` first (make test does)",
+        path.display()
+    );
+    path
+}

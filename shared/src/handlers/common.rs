@@ -13,8 +13,8 @@ use crate::intercom::client::IntercomClient;
 use crate::intercom::error::IntercomError;
 use crate::intercom::models::Contact;
 use crate::intercom::query::SearchQuery;
-use crate::jobs::input::InputErrors;
-use crate::jobs::plan::{AttributeChange, ContactUpdate};
+use crate::jobs::input::InvalidEvent;
+use crate::jobs::plan::ContactUpdate;
 use crate::jobs::preflight::{self, ExpectedAttribute, PreflightError};
 use crate::jobs::summary::{FailedUpdate, RunSummary};
 
@@ -22,16 +22,13 @@ use crate::jobs::summary::{FailedUpdate, RunSummary};
 pub(crate) const LOOKUP_CHUNK: usize = 150;
 /// Contact updates (and lookups) in flight at once; the client's rate limiter paces them.
 pub(crate) const CONCURRENCY: usize = 4;
-/// At most this many changes are listed in a response (all are logged); keeps a dry run of a
-/// large backfill under Lambda's 6 MB response cap.
-pub(crate) const MAX_LISTED_CHANGES: usize = 1000;
 
 /// Why a job invocation failed.
 #[derive(Debug, thiserror::Error)]
 pub enum JobError {
     /// The event is invalid; nothing was sent to Intercom.
     #[error("invalid event: {0}")]
-    InvalidInput(#[from] InputErrors),
+    InvalidInput(#[from] InvalidEvent),
     /// The function's configuration is invalid.
     #[error(transparent)]
     Config(#[from] ConfigError),
@@ -48,7 +45,7 @@ pub enum JobError {
     #[error(transparent)]
     S3(#[from] S3Error),
     /// Some contact updates failed; the others were applied. The summary lists the failures.
-    #[error("{} of {} contact updates failed (first: contact {} — {}); see the run summary", .0.failed.len(), .0.applied + .0.failed.len(), .0.failed.first().map(|f| f.contact_id.as_str()).unwrap_or("-"), .0.failed.first().map(|f| f.code.as_str()).unwrap_or("-"))]
+    #[error("{} of {} contact updates failed (first: contact {} — {}); see the run summary", .0.failed.len(), .0.applied + .0.failed.len(), .0.failed.first().map(|f| f.contact_id.as_str()).unwrap_or("-"), .0.failed.first().and_then(|f| f.code.as_deref()).unwrap_or("-"))]
     UpdatesFailed(Box<RunSummary>),
 }
 
@@ -172,8 +169,8 @@ pub(crate) async fn apply(client: &IntercomClient, updates: &[ContactUpdate]) ->
 
 fn failed_update(contact_id: String, error: &IntercomError) -> FailedUpdate {
     let (status, code, request_id) = match error {
-        IntercomError::Api { status, code, request_id, .. } => (Some(*status), code.clone(), request_id.clone()),
-        other => (None, other.kind().to_string(), None),
+        IntercomError::Api { status, code, request_id, .. } => (Some(*status), Some(code.clone()), request_id.clone()),
+        _ => (None, None, None),
     };
     FailedUpdate { contact_id, status, code, request_id, message: error.to_string() }
 }
@@ -192,8 +189,7 @@ pub(crate) struct Planned {
 /// Applies the plan unless it is a dry run, logs every change and the summary, and returns the
 /// summary — or [`JobError::UpdatesFailed`] when any update failed, so retries and alarms fire.
 pub(crate) async fn finish(client: &IntercomClient, planned: Planned) -> Result<RunSummary, JobError> {
-    let changes: Vec<AttributeChange> = planned.updates.iter().flat_map(|u| u.changes.iter().cloned()).collect();
-    for change in &changes {
+    for change in planned.updates.iter().flat_map(|u| u.changes.iter()) {
         tracing::info!(
             job = planned.job,
             dry_run = planned.dry_run,
@@ -205,45 +201,42 @@ pub(crate) async fn finish(client: &IntercomClient, planned: Planned) -> Result<
             "planned change"
         );
     }
-    let outcome = if planned.dry_run { Applied::default() } else { apply(client, &planned.updates).await };
+    let mut summary = RunSummary::planned(
+        planned.job,
+        planned.dry_run,
+        planned.as_of,
+        planned.scanned,
+        planned.candidates,
+        &planned.updates,
+    );
+    if !planned.dry_run {
+        let outcome = apply(client, &planned.updates).await;
+        summary.applied = outcome.applied;
+        summary.failed = outcome.failed;
+    }
     let stats = client.stats();
-    let changes_planned = changes.len();
-    let mut listed = changes;
-    let omitted = listed.len().saturating_sub(MAX_LISTED_CHANGES);
-    listed.truncate(MAX_LISTED_CHANGES);
-    let summary = RunSummary {
-        job: planned.job.to_string(),
-        dry_run: planned.dry_run,
-        as_of: planned.as_of,
-        scanned: planned.scanned,
-        candidates: planned.candidates,
-        contacts_to_update: planned.updates.len(),
-        changes_planned,
-        applied: outcome.applied,
-        failed: outcome.failed,
-        api_calls: stats.api_calls,
-        rate_limit_waits: stats.rate_limit_waits,
-        retries: stats.retries,
-        duration_ms: planned.started.elapsed().as_millis() as u64,
-        changes: listed,
-        changes_omitted: omitted,
-    };
+    summary.api_calls = stats.api_calls;
+    summary.rate_limit_waits = stats.rate_limit_waits;
+    summary.retries = stats.retries;
+    summary.duration_ms = planned.started.elapsed().as_millis() as u64;
     tracing::info!(
         job = planned.job,
         dry_run = summary.dry_run,
         scanned = summary.scanned,
         candidates = summary.candidates,
         changes_planned = summary.changes_planned,
+        updates_planned = summary.updates_planned,
         applied = summary.applied,
         failed = summary.failed.len(),
         api_calls = summary.api_calls,
         rate_limit_waits = summary.rate_limit_waits,
+        retries = summary.retries,
         duration_ms = summary.duration_ms,
         "run summary"
     );
-    if summary.failed.is_empty() {
-        Ok(summary)
-    } else {
+    if summary.has_failures() {
         Err(JobError::UpdatesFailed(Box::new(summary)))
+    } else {
+        Ok(summary)
     }
 }

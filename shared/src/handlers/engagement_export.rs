@@ -10,9 +10,9 @@ use serde_json::Value;
 use crate::aws::s3::{put_csv, ExportTarget};
 use crate::config::Config;
 use crate::intercom::query::{date_window, SearchQuery};
-use crate::jobs::engagement_export::{default_key, ExportRequest};
+use crate::jobs::engagement_export::{DateRange, ExportRequest};
 use crate::rules::export::{write_csv, ExportRow};
-use crate::rules::time::start_of_local_day;
+use crate::rules::time::{start_of_local_day, utc_midnight};
 
 use super::common::{and_flat, custom_field};
 use super::{AppContext, JobError};
@@ -33,6 +33,8 @@ pub struct ExportResponse {
     pub key: String,
     /// Data rows in the CSV (the header is not counted).
     pub rows: usize,
+    /// `dryRun`: the CSV was built and counted but not written.
+    pub dry_run: bool,
     /// Contacts read from Intercom before the exact filters.
     pub scanned: usize,
     /// The instant the export was computed for.
@@ -58,9 +60,7 @@ pub async fn handle(
     let config = &ctx.config;
     let client = ctx.intercom_client().await?;
 
-    let key = destination
-        .target
-        .object_key(&request.key.clone().unwrap_or_else(|| default_key(request.as_of)));
+    let key = destination.target.object_key(&request.key_or_default());
     let mut rows = Vec::new();
     let mut scanned = 0usize;
     let mut pages = std::pin::pin!(client.search_contacts_per_page(pushdown(&request, config), request.per_page));
@@ -81,12 +81,15 @@ pub async fn handle(
         key: key.clone(),
         reason: format!("CSV encoding failed: {e}"),
     })?;
-    put_csv(&destination.s3, &destination.target.bucket, &key, body).await?;
+    if !request.dry_run {
+        put_csv(&destination.s3, &destination.target.bucket, &key, body).await?;
+    }
     let stats = client.stats();
     let response = ExportResponse {
         bucket: destination.target.bucket.clone(),
         key,
         rows: count,
+        dry_run: request.dry_run,
         scanned,
         as_of: request.as_of,
         api_calls: stats.api_calls,
@@ -120,26 +123,30 @@ fn pushdown(request: &ExportRequest, config: &Config) -> SearchQuery {
     if let Some(status) = filters.engagement_status {
         parts.push(SearchQuery::field(custom_field(&names.engagement_status)).eq(status.as_str()));
     }
+    let as_of = request.as_of.timestamp();
     // Enrolled Date is a calendar date stored at midnight UTC.
-    if filters.enrolled_from.is_some() || filters.enrolled_to.is_some() {
-        let from = filters.enrolled_from.map(utc_midnight).unwrap_or(0);
-        let to = filters.enrolled_to.map(|d| utc_midnight(d) + 86_399).unwrap_or(request.as_of.timestamp());
-        parts.push(date_window(&custom_field(&names.enrolled_date), from, to.max(from)));
+    if let Some((from, to)) = instants(&filters.enrolled_date, as_of, utc_midnight) {
+        parts.push(date_window(&custom_field(&names.enrolled_date), from, to));
     }
     // Last Coaching Session dates are reporting-zone dates.
-    if filters.last_session_from.is_some() || filters.last_session_to.is_some() {
-        let tz = config.reporting_tz;
-        let from = filters.last_session_from.map(|d| start_of_local_day(d, tz)).unwrap_or(0);
-        let to = filters
-            .last_session_to
-            .and_then(|d| d.succ_opt())
-            .map(|d| start_of_local_day(d, tz) - 1)
-            .unwrap_or(request.as_of.timestamp());
-        parts.push(date_window(&custom_field(&names.last_coaching_session), from, to.max(from)));
+    let tz = config.reporting_tz;
+    if let Some((from, to)) = instants(&filters.last_session, as_of, |d| start_of_local_day(d, tz)) {
+        parts.push(date_window(&custom_field(&names.last_coaching_session), from, to));
     }
     and_flat(parts)
 }
 
-fn utc_midnight(date: NaiveDate) -> i64 {
-    date.and_hms_opt(0, 0, 0).map(|t| t.and_utc().timestamp()).unwrap_or(0)
+/// The instants `[from, to]` of a bounded date range, with `day_start` giving a date's first
+/// instant; an open end is the epoch or as-of.
+fn instants(range: &DateRange, as_of: i64, day_start: impl Fn(NaiveDate) -> i64) -> Option<(i64, i64)> {
+    if !range.is_bounded() {
+        return None;
+    }
+    let from = range.from.map(&day_start).unwrap_or(0);
+    let to = range
+        .to
+        .and_then(|d| d.succ_opt())
+        .map(|d| day_start(d) - 1)
+        .unwrap_or(as_of);
+    Some((from, to.max(from)))
 }

@@ -6,12 +6,9 @@ use chrono::Utc;
 use futures::StreamExt;
 use serde_json::Value;
 
-use crate::config::Config;
 use crate::intercom::query::{date_window, SearchQuery};
-use crate::jobs::engagement_sync::{plan, EngagementSyncEvent};
-use crate::jobs::preflight::{AttributeKind, ExpectedAttribute};
+use crate::jobs::engagement_sync::{plan, written_attributes, EngagementSyncEvent, JOB};
 use crate::jobs::summary::RunSummary;
-use crate::rules::time::lookback_window;
 
 use super::common::{custom_field, finish, preflight, Planned};
 use super::{AppContext, JobError};
@@ -30,15 +27,13 @@ pub async fn handle(ctx: &AppContext, event: Value) -> Result<RunSummary, JobErr
     let event = EngagementSyncEvent::parse(&event, Utc::now())?;
     let config = &ctx.config;
     let client = ctx.intercom_client().await?;
-    preflight(&client, &expected_attributes(config)).await?;
+    preflight(&client, &written_attributes(config)).await?;
 
     let enrolled = custom_field(&config.attributes.enrolled_date);
     let as_of = event.as_of.timestamp();
-    let query = match event.lookback_days {
-        Some(days) => {
-            let (from, _) = lookback_window(event.as_of, days, config.reporting_tz);
-            date_window(&enrolled, from, as_of)
-        }
+    let query = match event.enrolled_on_or_after(config.reporting_tz) {
+        // Enrolled Date is stored at midnight UTC of its date.
+        Some(first_date) => date_window(&enrolled, crate::rules::time::utc_midnight(first_date), as_of),
         // Every contact with an Enrolled Date: a missing value never matches `<`.
         None => SearchQuery::field(enrolled).lt(as_of + WIDEN_SECS),
     };
@@ -56,7 +51,7 @@ pub async fn handle(ctx: &AppContext, event: Value) -> Result<RunSummary, JobErr
     finish(
         &client,
         Planned {
-            job: "engagement-sync",
+            job: JOB,
             dry_run: event.dry_run,
             as_of: event.as_of,
             scanned,
@@ -66,12 +61,4 @@ pub async fn handle(ctx: &AppContext, event: Value) -> Result<RunSummary, JobErr
         },
     )
     .await
-}
-
-fn expected_attributes(config: &Config) -> Vec<ExpectedAttribute> {
-    let a = &config.attributes;
-    vec![
-        ExpectedAttribute { name: a.engagement_status.clone(), kind: AttributeKind::StatusList },
-        ExpectedAttribute { name: a.engagement_status_date.clone(), kind: AttributeKind::Date },
-    ]
 }

@@ -7,8 +7,7 @@ use futures::StreamExt;
 use serde_json::Value;
 
 use crate::intercom::query::SearchQuery;
-use crate::jobs::preflight::{AttributeKind, ExpectedAttribute};
-use crate::jobs::referral_sync::{plan, ReferralSyncEvent};
+use crate::jobs::referral_sync::{plan, written_attributes, ReferralSyncEvent, JOB};
 use crate::jobs::summary::RunSummary;
 
 use super::common::{custom_field, finish, preflight, Planned};
@@ -23,11 +22,7 @@ pub async fn handle(ctx: &AppContext, event: Value) -> Result<RunSummary, JobErr
     let event = ReferralSyncEvent::parse(&event, Utc::now())?;
     let config = &ctx.config;
     let client = ctx.intercom_client().await?;
-    let expected = [ExpectedAttribute {
-        name: config.attributes.eligible_programs.clone(),
-        kind: AttributeKind::Text,
-    }];
-    preflight(&client, &expected).await?;
+    preflight(&client, &written_attributes(config)).await?;
 
     let referrals: Vec<String> = config.referral_programs.keys().cloned().collect();
     let mut scanned = 0usize;
@@ -49,7 +44,7 @@ pub async fn handle(ctx: &AppContext, event: Value) -> Result<RunSummary, JobErr
     finish(
         &client,
         Planned {
-            job: "referral-sync",
+            job: JOB,
             dry_run: event.dry_run,
             as_of: event.as_of,
             scanned,

@@ -12,12 +12,10 @@ use crate::config::Config;
 use crate::intercom::client::IntercomClient;
 use crate::intercom::error::IntercomError;
 use crate::intercom::query::{date_window, SearchQuery};
-use crate::jobs::preflight::{AttributeKind, ExpectedAttribute};
-use crate::jobs::session_sync::{needs_first_session_lookup, plan, SessionSyncEvent};
+use crate::jobs::session_sync::{needs_first_session_lookup, plan, written_attributes, SessionSyncEvent, JOB};
 use crate::jobs::summary::RunSummary;
 use crate::rules::classes::{is_qualifying_call, session_time};
 use crate::rules::sessions::CallIndex;
-use crate::rules::time::lookback_window;
 
 use super::common::{and_flat, custom_field, fetch_contacts, finish, preflight, Planned, CONCURRENCY, LOOKUP_CHUNK};
 use super::{AppContext, JobError};
@@ -33,9 +31,9 @@ pub async fn handle(ctx: &AppContext, event: Value) -> Result<RunSummary, JobErr
     let event = SessionSyncEvent::parse(&event, Utc::now())?;
     let config = &ctx.config;
     let client = ctx.intercom_client().await?;
-    preflight(&client, &expected_attributes(config)).await?;
+    preflight(&client, &written_attributes(config)).await?;
 
-    let window = lookback_window(event.as_of, event.lookback_days, config.reporting_tz);
+    let window = event.window(config.reporting_tz);
     let mut channels = config.classes.qualifying_channels.clone();
     if !channels.contains(&config.classes.phone_channel) {
         channels.push(config.classes.phone_channel.clone());
@@ -44,7 +42,7 @@ pub async fn handle(ctx: &AppContext, event: Value) -> Result<RunSummary, JobErr
         date_window("updated_at", window.0, window.1),
         SearchQuery::field(custom_field(&config.attributes.channel)).is_in(channels),
     ]);
-    let mut index = CallIndex::new(window);
+    let mut index = CallIndex::new(event.as_of.timestamp());
     let mut scanned = 0usize;
     let mut pages = std::pin::pin!(client.search_conversations(query));
     while let Some(page) = pages.next().await {
@@ -69,7 +67,7 @@ pub async fn handle(ctx: &AppContext, event: Value) -> Result<RunSummary, JobErr
     finish(
         &client,
         Planned {
-            job: "session-sync",
+            job: JOB,
             dry_run: event.dry_run,
             as_of: event.as_of,
             scanned,
@@ -79,15 +77,6 @@ pub async fn handle(ctx: &AppContext, event: Value) -> Result<RunSummary, JobErr
         },
     )
     .await
-}
-
-/// The attributes session-sync writes: three dates.
-fn expected_attributes(config: &Config) -> Vec<ExpectedAttribute> {
-    let a = &config.attributes;
-    [&a.last_coaching_session, &a.last_call, &a.first_session_date]
-        .into_iter()
-        .map(|name| ExpectedAttribute { name: name.clone(), kind: AttributeKind::Date })
-        .collect()
 }
 
 /// Each contact's earliest qualifying call on record (session time ≤ `as_of`), over its whole

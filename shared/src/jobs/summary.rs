@@ -1,6 +1,8 @@
 //! The summary a job run returns and logs (RULES.md §10). Plain data: the plan fills the counts
 //! it knows, the apply fills the rest.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -46,12 +48,24 @@ pub struct RunSummary {
     pub api_calls: u64,
     /// Times the client waited for the rate limit window.
     pub rate_limit_waits: u64,
+    /// Requests sent again after a 429, a 5xx or a transport error.
+    pub retries: u64,
+    /// Wall time of the run, milliseconds.
     pub duration_ms: u64,
-    /// Every planned change; in a dry run, the would-be changes.
+    /// Planned changes per attribute name.
+    pub changes_by_attribute: BTreeMap<String, usize>,
+    /// The planned changes (in a dry run, the would-be changes), at most
+    /// [`RunSummary::MAX_LISTED_CHANGES`]; every change is also logged.
     pub changes: Vec<AttributeChange>,
+    /// Planned changes not listed in `changes` because of the cap.
+    pub changes_omitted: usize,
 }
 
 impl RunSummary {
+    /// At most this many changes are listed in a summary, so that a dry run of a large backfill
+    /// stays well under Lambda's 6 MB response cap.
+    pub const MAX_LISTED_CHANGES: usize = 1000;
+
     /// A summary of `updates` planned from `scanned` objects and `candidates` contacts, with the
     /// I/O numbers at zero for the caller to fill.
     pub fn planned(
@@ -62,21 +76,31 @@ impl RunSummary {
         candidates: usize,
         updates: &[ContactUpdate],
     ) -> Self {
-        let changes = all_changes(updates);
+        let mut changes = all_changes(updates);
+        let mut changes_by_attribute = BTreeMap::new();
+        for change in &changes {
+            *changes_by_attribute.entry(change.attribute.clone()).or_insert(0) += 1;
+        }
+        let changes_planned = changes.len();
+        let changes_omitted = changes_planned.saturating_sub(Self::MAX_LISTED_CHANGES);
+        changes.truncate(Self::MAX_LISTED_CHANGES);
         Self {
             job: job.to_string(),
             dry_run,
             as_of,
             scanned,
             candidates,
-            changes_planned: changes.len(),
+            changes_planned,
             updates_planned: updates.len(),
             applied: 0,
             failed: Vec::new(),
             api_calls: 0,
             rate_limit_waits: 0,
+            retries: 0,
             duration_ms: 0,
+            changes_by_attribute,
             changes,
+            changes_omitted,
         }
     }
 
@@ -122,8 +146,10 @@ mod tests {
                 "scanned": 10, "candidates": 3, "changesPlanned": 1, "updatesPlanned": 1,
                 "applied": 0,
                 "failed": [{"contactId": "c1", "status": 404, "code": "not_found", "requestId": "r-1", "message": "User Not Found"}],
-                "apiCalls": 0, "rateLimitWaits": 0, "durationMs": 0,
-                "changes": [{"contactId": "c1", "attribute": "Last Call", "old": null, "new": 5}]
+                "apiCalls": 0, "rateLimitWaits": 0, "retries": 0, "durationMs": 0,
+                "changesByAttribute": {"Last Call": 1},
+                "changes": [{"contactId": "c1", "attribute": "Last Call", "old": null, "new": 5}],
+                "changesOmitted": 0
             })
         );
     }

@@ -10,11 +10,11 @@ use crate::rules::classes::{is_phone_call, is_qualifying_call, session_time};
 /// What one run saw for one contact; session times in unix seconds.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ContactCalls {
-    /// Session time of the newest qualifying coaching call in the window.
+    /// Session time of the newest qualifying coaching call among the scanned conversations.
     pub newest_qualifying: Option<i64>,
-    /// Session time of the newest phone call in the window.
+    /// Session time of the newest phone call among the scanned conversations.
     pub newest_phone: Option<i64>,
-    /// Session time of the earliest qualifying coaching call in the window.
+    /// Session time of the earliest qualifying coaching call among the scanned conversations.
     pub first_qualifying: Option<i64>,
 }
 
@@ -22,17 +22,19 @@ pub struct ContactCalls {
 /// [`CallIndex::add`] (duplicates across pages are harmless), then take the map.
 #[derive(Debug, Clone)]
 pub struct CallIndex {
-    window: (i64, i64),
+    not_after: i64,
     calls: BTreeMap<String, ContactCalls>,
 }
 
 impl CallIndex {
-    /// `window` = `[start, end]`, unix seconds, both inclusive (see
-    /// [`crate::rules::time::lookback_window`]). Only session times inside it count, so a
-    /// conversation updated in the window but held long ago, or a session after as-of, is ignored.
-    pub fn new(window: (i64, i64)) -> Self {
+    /// `not_after` = as-of, unix seconds. The scan selects conversations *updated* in the
+    /// lookback window; each counts with its session time, even when the call was held before
+    /// the window (e.g. tagged later): dates never move backwards, so an old call is harmless,
+    /// and dropping it would lose a member's only call. Sessions after as-of are ignored, so a
+    /// run with a past as-of is reproducible.
+    pub fn new(not_after: i64) -> Self {
         Self {
-            window,
+            not_after,
             calls: BTreeMap::new(),
         }
     }
@@ -40,7 +42,7 @@ impl CallIndex {
     /// Counts `conv` for every contact in `conv.contacts.contacts`.
     pub fn add(&mut self, conv: &Conversation, config: &Config) {
         let t = session_time(conv);
-        if t < self.window.0 || t > self.window.1 {
+        if t > self.not_after {
             return;
         }
         let qualifying = is_qualifying_call(conv, config);
@@ -123,11 +125,11 @@ mod tests {
             call("4", &["a", "b"], "closed", "Phone", Some(HC), 1_200), // two contacts
             call("5", &["b"], "open", "Phone", Some(HC), 1_900), // open phone: created_at 1_850
             call("6", &["c"], "closed", "Email", Some(HC), 1_300), // neither
-            call("7", &["d"], "closed", "Video Conference", Some(HC), 500), // before the window
+            call("7", &["d"], "closed", "Video Conference", Some(HC), 500), // held before the window
             call("8", &["d"], "closed", "Phone", Some(HC), 2_500), // after as-of
             call("2", &["a"], "closed", "Video Conference", Some(HC), 1_500), // duplicate page
         ];
-        let mut index = CallIndex::new((900, 2_000));
+        let mut index = CallIndex::new(2_000);
         for c in &convs {
             index.add(c, &cfg);
         }
@@ -149,20 +151,28 @@ mod tests {
             })
         );
         assert_eq!(map.get("c"), None);
-        assert_eq!(map.get("d"), None);
-        assert_eq!(map.len(), 2);
+        assert_eq!(
+            map.get("d"),
+            Some(&ContactCalls {
+                newest_qualifying: Some(500),
+                newest_phone: None,
+                first_qualifying: Some(500)
+            }),
+            "a call held before the window but updated in it counts; one after as-of does not"
+        );
+        assert_eq!(map.len(), 3);
     }
 
     #[test]
-    fn window_edges_are_inclusive() {
+    fn sessions_after_as_of_are_ignored() {
         let cfg = Config::default();
-        let mut index = CallIndex::new((1_000, 2_000));
+        let mut index = CallIndex::new(2_000);
         index.add(&call("1", &["a"], "closed", "Phone", Some(HC), 1_000), &cfg);
         index.add(&call("2", &["b"], "closed", "Phone", Some(HC), 2_000), &cfg);
         index.add(&call("3", &["c"], "closed", "Phone", Some(HC), 999), &cfg);
         index.add(&call("4", &["d"], "closed", "Phone", Some(HC), 2_001), &cfg);
         let keys: Vec<_> = index.into_map().into_keys().collect();
-        assert_eq!(keys, ["a", "b"]);
+        assert_eq!(keys, ["a", "b", "c"]);
     }
 
     #[test]

@@ -37,6 +37,12 @@ pub fn utc_date(ts: i64) -> NaiveDate {
     instant(ts).date_naive()
 }
 
+/// Unix seconds of midnight UTC of `date`: how date-only attributes (Enrolled Date, Registration
+/// Date, Date of Birth) are stored.
+pub fn utc_midnight(date: NaiveDate) -> i64 {
+    date.and_time(chrono::NaiveTime::MIN).and_utc().timestamp()
+}
+
 /// `days(ts)` of RULES.md §2: whole calendar days from the local date of `ts` to the local date
 /// of `as_of`, both in `tz`. Same day = 0; negative when `ts` is on a later local date.
 pub fn days_since(ts: i64, as_of: DateTime<Utc>, tz: Tz) -> i64 {

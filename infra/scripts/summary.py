@@ -1,0 +1,19 @@
+"""Prints a one-screen view of a function's JSON response (a run summary or an export answer)."""
+import json
+import sys
+
+FIELDS = ["scanned", "candidates", "contactsToUpdate", "changesPlanned", "applied", "apiCalls",
+          "rateLimitWaits", "retries", "durationMs", "bucket", "key", "rows"]
+
+with open(sys.argv[1]) as f:
+    response = json.load(f)
+shown = {k: response[k] for k in FIELDS if k in response}
+if "failed" in response:
+    shown["failed"] = len(response["failed"])
+print("  " + ", ".join(f"{k}={v}" for k, v in shown.items()))
+changes = response.get("changes") or []
+by_attribute = {}
+for change in changes:
+    by_attribute[change["attribute"]] = by_attribute.get(change["attribute"], 0) + 1
+if by_attribute:
+    print("  changes by attribute (listed): " + ", ".join(f"{k}: {v}" for k, v in sorted(by_attribute.items())))
