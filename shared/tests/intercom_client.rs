@@ -24,6 +24,12 @@ fn config(server: &MockServer) -> ClientConfig {
     config
 }
 
+/// Handlers share one client across tasks.
+const _: fn() = || {
+    fn shareable<T: Clone + Send + Sync + 'static>() {}
+    shareable::<IntercomClient>();
+};
+
 fn client(server: &MockServer) -> IntercomClient {
     IntercomClient::new(config(server)).unwrap()
 }
