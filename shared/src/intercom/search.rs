@@ -1,0 +1,179 @@
+//! Contact and conversation search, page by page (RULES.md §3): `per_page` at most 150, the
+//! cursor in the body's `pagination.starting_after`, stop when `pages.next` is absent,
+//! deduplicate by id across pages.
+
+use std::collections::HashSet;
+
+use futures::Stream;
+use reqwest::Method;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use super::client::IntercomClient;
+use super::error::IntercomError;
+use super::models::{Contact, Conversation};
+use super::query::SearchQuery;
+
+/// Intercom's largest page.
+pub const MAX_PER_PAGE: u32 = 150;
+
+/// The request body of `POST /contacts/search` and `POST /conversations/search`.
+#[derive(Debug, Serialize)]
+struct SearchBody<'a> {
+    query: &'a SearchQuery,
+    pagination: Pagination<'a>,
+}
+
+#[derive(Debug, Serialize)]
+struct Pagination<'a> {
+    per_page: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    starting_after: Option<&'a str>,
+}
+
+/// One page: `{"type":"list","data":[..]}` for contacts, `{"type":"conversation.list",
+/// "conversations":[..]}` for conversations; both with `total_count` and `pages.next`.
+#[derive(Debug, Deserialize)]
+struct SearchPage<T> {
+    #[serde(alias = "conversations")]
+    data: Vec<T>,
+    #[serde(default)]
+    total_count: Option<u64>,
+    #[serde(default)]
+    pages: Option<Pages>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Pages {
+    /// `{"page": 2, "starting_after": ".."}`; anything else means no next page.
+    #[serde(default)]
+    next: Option<serde_json::Value>,
+}
+
+impl<T> SearchPage<T> {
+    fn next_cursor(&self) -> Option<String> {
+        let next = self.pages.as_ref()?.next.as_ref()?;
+        let cursor = next.get("starting_after")?.as_str()?;
+        (!cursor.is_empty()).then(|| cursor.to_owned())
+    }
+}
+
+/// Objects that search returns, identified by id for deduplication.
+trait Identified {
+    fn id(&self) -> &str;
+}
+
+impl Identified for Contact {
+    fn id(&self) -> &str {
+        &self.id
+    }
+}
+
+impl Identified for Conversation {
+    fn id(&self) -> &str {
+        &self.id
+    }
+}
+
+/// Where a search stands between pages.
+struct Cursor {
+    query: SearchQuery,
+    starting_after: Option<String>,
+    seen: HashSet<String>,
+    pages: u32,
+    done: bool,
+}
+
+impl IntercomClient {
+    /// `POST /contacts/search`, page by page (150 per page), each contact once across pages.
+    /// The query is validated first: an invalid one yields one
+    /// [`IntercomError::InvalidQuery`] and sends nothing. The stream ends after its first error.
+    /// Only the page being read and the ids seen so far are held.
+    pub fn search_contacts(
+        &self,
+        query: SearchQuery,
+    ) -> impl Stream<Item = Result<Vec<Contact>, IntercomError>> + Send + '_ {
+        self.search(&["contacts", "search"], query, MAX_PER_PAGE)
+    }
+
+    /// As [`IntercomClient::search_contacts`] with `per_page` contacts per page (1..=150).
+    pub fn search_contacts_with_page_size(
+        &self,
+        query: SearchQuery,
+        per_page: u32,
+    ) -> impl Stream<Item = Result<Vec<Contact>, IntercomError>> + Send + '_ {
+        self.search(&["contacts", "search"], query, per_page)
+    }
+
+    /// `POST /conversations/search`, page by page (150 per page), each conversation once across
+    /// pages; otherwise as [`IntercomClient::search_contacts`].
+    pub fn search_conversations(
+        &self,
+        query: SearchQuery,
+    ) -> impl Stream<Item = Result<Vec<Conversation>, IntercomError>> + Send + '_ {
+        self.search(&["conversations", "search"], query, MAX_PER_PAGE)
+    }
+
+    fn search<T>(
+        &self,
+        path: &'static [&'static str],
+        query: SearchQuery,
+        per_page: u32,
+    ) -> impl Stream<Item = Result<Vec<T>, IntercomError>> + Send + '_
+    where
+        T: DeserializeOwned + Identified + Send + 'static,
+    {
+        let start = Cursor {
+            query,
+            starting_after: None,
+            seen: HashSet::new(),
+            pages: 0,
+            done: false,
+        };
+        futures::stream::try_unfold(start, move |mut cursor| async move {
+            if cursor.pages == 0 {
+                cursor.query.validate()?;
+                if !(1..=MAX_PER_PAGE).contains(&per_page) {
+                    return Err(IntercomError::InvalidQuery {
+                        reason: format!("per_page {per_page} is outside 1..={MAX_PER_PAGE}"),
+                    });
+                }
+            }
+            while !cursor.done {
+                let body = SearchBody {
+                    query: &cursor.query,
+                    pagination: Pagination {
+                        per_page,
+                        starting_after: cursor.starting_after.as_deref(),
+                    },
+                };
+                let body = serde_json::to_vec(&body).expect("a search body serializes");
+                let page: SearchPage<T> = self
+                    .request(Method::POST, self.url(path), Some(body))
+                    .await?;
+                cursor.pages += 1;
+                let next = page.next_cursor();
+                // A cursor that does not move would loop forever; Intercom never sends one.
+                cursor.done = next.is_none() || next == cursor.starting_after;
+                tracing::debug!(
+                    path = path.join("/"),
+                    page = cursor.pages,
+                    items = page.data.len(),
+                    total_count = page.total_count,
+                    has_next = !cursor.done,
+                    "Intercom search page"
+                );
+                cursor.starting_after = next;
+                let fresh: Vec<T> = page
+                    .data
+                    .into_iter()
+                    .filter(|item| cursor.seen.insert(item.id().to_owned()))
+                    .collect();
+                if !fresh.is_empty() {
+                    return Ok(Some((fresh, cursor)));
+                }
+            }
+            Ok(None)
+        })
+    }
+}
