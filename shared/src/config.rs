@@ -159,10 +159,13 @@ impl Config {
         if let Some(raw) = get("ATTRIBUTE_NAMES") {
             let names: BTreeMap<String, String> = json("ATTRIBUTE_NAMES", &raw)?;
             for (default_name, actual) in names {
-                let slot = config.attributes.slot(&default_name).ok_or_else(|| ConfigError {
-                    variable: "ATTRIBUTE_NAMES",
-                    reason: format!("{default_name:?} is not one of the product's attributes"),
-                })?;
+                let slot = config
+                    .attributes
+                    .slot(&default_name)
+                    .ok_or_else(|| ConfigError {
+                        variable: "ATTRIBUTE_NAMES",
+                        reason: format!("{default_name:?} is not one of the product's attributes"),
+                    })?;
                 *slot = actual;
             }
         }
@@ -170,7 +173,10 @@ impl Config {
         for (var, slot) in [
             ("COACHING_CHANNELS", &mut classes.coaching_channels),
             ("QUALIFYING_CHANNELS", &mut classes.qualifying_channels),
-            ("QUALIFYING_SERVICE_CODES", &mut classes.qualifying_service_codes),
+            (
+                "QUALIFYING_SERVICE_CODES",
+                &mut classes.qualifying_service_codes,
+            ),
             ("BILLING_CHANNELS", &mut classes.billing_channels),
         ] {
             if let Some(raw) = get(var) {
@@ -199,8 +205,10 @@ mod tests {
     use super::*;
 
     fn from(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let map: BTreeMap<String, String> =
-            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: BTreeMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         Config::from_lookup(|k| map.get(k).cloned())
     }
 
@@ -226,8 +234,21 @@ mod tests {
 
     #[test]
     fn bad_values_name_the_variable() {
-        assert_eq!(from(&[("REPORTING_TIME_ZONE", "Mars/Base")]).unwrap_err().variable, "REPORTING_TIME_ZONE");
-        assert_eq!(from(&[("ATTRIBUTE_NAMES", r#"{"Nope": "x"}"#)]).unwrap_err().variable, "ATTRIBUTE_NAMES");
-        assert_eq!(from(&[("BILLING_CHANNELS", "Phone")]).unwrap_err().variable, "BILLING_CHANNELS");
+        assert_eq!(
+            from(&[("REPORTING_TIME_ZONE", "Mars/Base")])
+                .unwrap_err()
+                .variable,
+            "REPORTING_TIME_ZONE"
+        );
+        assert_eq!(
+            from(&[("ATTRIBUTE_NAMES", r#"{"Nope": "x"}"#)])
+                .unwrap_err()
+                .variable,
+            "ATTRIBUTE_NAMES"
+        );
+        assert_eq!(
+            from(&[("BILLING_CHANNELS", "Phone")]).unwrap_err().variable,
+            "BILLING_CHANNELS"
+        );
     }
 }

@@ -3,10 +3,10 @@
 
 pub mod aws;
 pub mod config;
+pub mod handlers;
 pub mod intercom;
 pub mod jobs;
 pub mod rules;
-pub mod handlers;
 pub mod runtime;
 
 /// Loads the AWS SDK configuration once (region, credentials, `AWS_ENDPOINT_URL` for local moto).

@@ -117,7 +117,10 @@ mod tests {
     use super::*;
 
     fn args(xs: &[&str]) -> impl Iterator<Item = String> {
-        xs.iter().map(|s| s.to_string()).collect::<Vec<_>>().into_iter()
+        xs.iter()
+            .map(|s| s.to_string())
+            .collect::<Vec<_>>()
+            .into_iter()
     }
 
     #[test]
@@ -127,17 +130,33 @@ mod tests {
         let file = dir.join("e.json");
         std::fs::write(&file, r#"{"dryRun": true}"#).unwrap();
         let path = file.to_str().unwrap();
-        assert_eq!(read_local_event(args(&["--event", path])).unwrap()["dryRun"], true);
-        assert_eq!(read_local_event(args(&[&format!("--event={path}")])).unwrap()["dryRun"], true);
+        assert_eq!(
+            read_local_event(args(&["--event", path])).unwrap()["dryRun"],
+            true
+        );
+        assert_eq!(
+            read_local_event(args(&[&format!("--event={path}")])).unwrap()["dryRun"],
+            true
+        );
         std::fs::write(&file, "not json").unwrap();
-        assert!(read_local_event(args(&["--event", path])).unwrap_err().contains("not JSON"));
+        assert!(read_local_event(args(&["--event", path]))
+            .unwrap_err()
+            .contains("not JSON"));
     }
 
     #[test]
     fn bad_command_lines_print_usage() {
-        assert!(read_local_event(args(&[])).unwrap_err().starts_with("usage"));
-        assert!(read_local_event(args(&["--event"])).unwrap_err().starts_with("usage"));
-        assert!(read_local_event(args(&["--nope"])).unwrap_err().starts_with("usage"));
-        assert!(read_local_event(args(&["--event", "a", "b"])).unwrap_err().contains("unexpected"));
+        assert!(read_local_event(args(&[]))
+            .unwrap_err()
+            .starts_with("usage"));
+        assert!(read_local_event(args(&["--event"]))
+            .unwrap_err()
+            .starts_with("usage"));
+        assert!(read_local_event(args(&["--nope"]))
+            .unwrap_err()
+            .starts_with("usage"));
+        assert!(read_local_event(args(&["--event", "a", "b"]))
+            .unwrap_err()
+            .contains("unexpected"));
     }
 }

@@ -1,13 +1,7 @@
 //! The token from a real Secrets Manager API, served by a local moto server.
 //!
-//! Runs only when `MOTO_ENDPOINT` is set, e.g.:
-//!
-//! ```text
-//! moto_server -H 127.0.0.1 -p 5055 &
-//! MOTO_ENDPOINT=http://127.0.0.1:5055 cargo test -p shared --test secrets_moto
-//! ```
-//!
-//! Without it the test passes without doing anything (it says so on stderr).
+//! Needs `AWS_ENDPOINT_URL` pointing at a moto server: `make test` runs the tests through
+//! `infra/scripts/with-moto.sh`, which starts one. Without it the test fails and says so.
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_secretsmanager::config::Credentials;
@@ -25,10 +19,9 @@ async fn sdk(endpoint: &str) -> SdkConfig {
 
 #[tokio::test]
 async fn token_is_read_from_secrets_manager_once() {
-    let Ok(endpoint) = std::env::var("MOTO_ENDPOINT") else {
-        eprintln!("MOTO_ENDPOINT is not set: skipping the Secrets Manager test");
-        return;
-    };
+    let endpoint = std::env::var("AWS_ENDPOINT_URL").expect(
+        "AWS_ENDPOINT_URL is not set: run through `make test` (infra/scripts/with-moto.sh starts moto)",
+    );
     let sdk = sdk(&endpoint).await;
     let client = aws_sdk_secretsmanager::Client::new(&sdk);
     let id = format!("intercom-token-test-{}", std::process::id());

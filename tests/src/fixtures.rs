@@ -48,7 +48,13 @@ pub struct Conv {
 
 impl Conv {
     /// A closed call: created an hour before it closed, updated when it closed.
-    pub fn closed(id: &'static str, contacts: &[&'static str], channel: &'static str, code: &'static str, closed_at: i64) -> Self {
+    pub fn closed(
+        id: &'static str,
+        contacts: &[&'static str],
+        channel: &'static str,
+        code: &'static str,
+        closed_at: i64,
+    ) -> Self {
         Self {
             id,
             contacts: contacts.to_vec(),
@@ -63,7 +69,13 @@ impl Conv {
     }
 
     /// An open or snoozed conversation created at `created_at`.
-    pub fn not_closed(id: &'static str, contacts: &[&'static str], channel: &'static str, state: &'static str, created_at: i64) -> Self {
+    pub fn not_closed(
+        id: &'static str,
+        contacts: &[&'static str],
+        channel: &'static str,
+        state: &'static str,
+        created_at: i64,
+    ) -> Self {
         Self {
             id,
             contacts: contacts.to_vec(),
@@ -108,13 +120,17 @@ impl Fixture {
 
     /// Adds a `user` contact with these custom attributes.
     pub fn user(mut self, id: &str, name: &str, attrs: Value) -> Self {
-        self.workspace.contacts.push(contact(id, "user", name, attrs));
+        self.workspace
+            .contacts
+            .push(contact(id, "user", name, attrs));
         self
     }
 
     /// Adds a `lead` contact.
     pub fn lead(mut self, id: &str, name: &str, attrs: Value) -> Self {
-        self.workspace.contacts.push(contact(id, "lead", name, attrs));
+        self.workspace
+            .contacts
+            .push(contact(id, "lead", name, attrs));
         self
     }
 
@@ -219,17 +235,35 @@ fn data_attributes() -> Vec<Value> {
         out.push(a);
     };
     for name in [
-        "Enrolled Date", "Registration Date", "Next Coaching Session", "Last Coaching Session",
-        "Last Call", "First Session Date", "Engagement Status Date", "Date of Birth",
+        "Enrolled Date",
+        "Registration Date",
+        "Next Coaching Session",
+        "Last Coaching Session",
+        "Last Call",
+        "First Session Date",
+        "Engagement Status Date",
+        "Date of Birth",
     ] {
         push(name, "date", None);
     }
-    push("Engagement Status", "string", Some(vec!["Engaged", "At Risk", "Unengaged"]));
-    for name in ["Referral", "Eligible Programs", "Employer", "Registration Code"] {
+    push(
+        "Engagement Status",
+        "string",
+        Some(vec!["Engaged", "At Risk", "Unengaged"]),
+    );
+    for name in [
+        "Referral",
+        "Eligible Programs",
+        "Employer",
+        "Registration Code",
+    ] {
         push(name, "string", None);
     }
     for (name, options) in [
-        ("Channel", Some(vec!["Phone", "Video Conference", "Email", "Chat"])),
+        (
+            "Channel",
+            Some(vec!["Phone", "Video Conference", "Email", "Chat"]),
+        ),
         ("Service Code", None),
     ] {
         let mut a = json!({

@@ -2,6 +2,8 @@
 //! S3 and Secrets Manager (started around the test run by `infra/scripts/with-moto.sh`), and
 //! helpers to read the simulator's state back through Intercom's own API.
 
+#![recursion_limit = "256"]
+
 pub mod fixtures;
 
 use std::path::PathBuf;
@@ -17,15 +19,23 @@ pub const TOKEN: &str = "tok-e2e-3f9c1a7d";
 
 /// Starts the simulator on a free port with `TOKEN` and the given knobs.
 pub async fn start_sim(workspace: Workspace, config: SimConfig) -> RunningSim {
-    let config = SimConfig { token: TOKEN.to_string(), ..config };
-    intercom_sim::start(workspace, config, 0).await.expect("the simulator starts")
+    let config = SimConfig {
+        token: TOKEN.to_string(),
+        ..config
+    };
+    intercom_sim::start(workspace, config, 0)
+        .await
+        .expect("the simulator starts")
 }
 
 /// The context a function would build, pointed at `sim`, with the default configuration.
 pub fn context(sim: &RunningSim) -> AppContext {
     AppContext::new(
         Config::default(),
-        IntercomSettings { base_url: sim.base_url.clone(), version: "2.11".into() },
+        IntercomSettings {
+            base_url: sim.base_url.clone(),
+            version: "2.11".into(),
+        },
         TokenSource::fixed(TOKEN.into()),
     )
 }
@@ -39,7 +49,11 @@ pub async fn get_contact(sim: &RunningSim, id: &str) -> Value {
         .send()
         .await
         .expect("GET /contacts/{id}");
-    assert!(response.status().is_success(), "GET /contacts/{id}: {}", response.status());
+    assert!(
+        response.status().is_success(),
+        "GET /contacts/{id}: {}",
+        response.status()
+    );
     response.json().await.expect("contact JSON")
 }
 
@@ -75,7 +89,9 @@ pub async fn moto_sdk() -> aws_config::SdkConfig {
     aws_config::defaults(aws_config::BehaviorVersion::latest())
         .endpoint_url(endpoint)
         .region(aws_config::Region::new("us-east-1"))
-        .credentials_provider(aws_sdk_s3::config::Credentials::new("testing", "testing", None, None, "tests"))
+        .credentials_provider(aws_sdk_s3::config::Credentials::new(
+            "testing", "testing", None, None, "tests",
+        ))
         .load()
         .await
 }
@@ -84,7 +100,11 @@ pub async fn moto_sdk() -> aws_config::SdkConfig {
 pub fn unique(prefix: &str) -> String {
     use std::sync::atomic::{AtomicU32, Ordering};
     static NEXT: AtomicU32 = AtomicU32::new(0);
-    format!("{prefix}-{}-{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed))
+    format!(
+        "{prefix}-{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    )
 }
 
 /// A function binary built by `cargo build --workspace` (the Makefile builds before testing).

@@ -35,7 +35,9 @@ async fn statuses_follow_the_table_at_every_boundary() {
     let sim = start_sim(workspace, SimConfig::default()).await;
     let ctx = context(&sim);
 
-    let summary = engagement_sync::handle(&ctx, json!({"asOf": AS_OF})).await.expect("run");
+    let summary = engagement_sync::handle(&ctx, json!({"asOf": AS_OF}))
+        .await
+        .expect("run");
     assert!(summary.failed.is_empty());
 
     for (id, status) in [
@@ -48,13 +50,29 @@ async fn statuses_follow_the_table_at_every_boundary() {
         ("first", "Engaged"),
         ("late", "Engaged"),
     ] {
-        assert_eq!(attr(&sim, id, "Engagement Status").await, json!(status), "{id}");
-        assert_eq!(attr(&sim, id, "Engagement Status Date").await, json!(AS_OF_SECS), "{id}");
+        assert_eq!(
+            attr(&sim, id, "Engagement Status").await,
+            json!(status),
+            "{id}"
+        );
+        assert_eq!(
+            attr(&sim, id, "Engagement Status Date").await,
+            json!(AS_OF_SECS),
+            "{id}"
+        );
     }
     for id in ["future", "none"] {
-        assert_eq!(attr(&sim, id, "Engagement Status").await, json!(null), "{id} is not a candidate");
+        assert_eq!(
+            attr(&sim, id, "Engagement Status").await,
+            json!(null),
+            "{id} is not a candidate"
+        );
     }
-    assert_eq!(attr(&sim, "same", "Engagement Status Date").await, json!(1_700_000_000), "unchanged status keeps its date");
+    assert_eq!(
+        attr(&sim, "same", "Engagement Status Date").await,
+        json!(1_700_000_000),
+        "unchanged status keeps its date"
+    );
 
     let reasons: Vec<(String, String)> = summary
         .changes
@@ -62,12 +80,23 @@ async fn statuses_follow_the_table_at_every_boundary() {
         .filter(|c| c.attribute == "Engagement Status")
         .map(|c| (c.contact_id.clone(), c.reason.clone().unwrap_or_default()))
         .collect();
-    assert!(reasons.contains(&("s57".into(), "session_over_56_days".into())), "{reasons:?}");
-    assert!(reasons.contains(&("e28".into(), "enrollment_grace".into())), "{reasons:?}");
-    assert!(reasons.contains(&("e29".into(), "no_session_after_grace".into())), "{reasons:?}");
+    assert!(
+        reasons.contains(&("s57".into(), "session_over_56_days".into())),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons.contains(&("e28".into(), "enrollment_grace".into())),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons.contains(&("e29".into(), "no_session_after_grace".into())),
+        "{reasons:?}"
+    );
 
     let puts = requests_for(&sim, "PUT /contacts/{id}");
-    let again = engagement_sync::handle(&ctx, json!({"asOf": AS_OF})).await.unwrap();
+    let again = engagement_sync::handle(&ctx, json!({"asOf": AS_OF}))
+        .await
+        .unwrap();
     assert_eq!(again.changes_planned, 0);
     assert_eq!(requests_for(&sim, "PUT /contacts/{id}"), puts);
 }
@@ -77,12 +106,22 @@ async fn lookback_limits_candidates_to_recent_enrolments() {
     let today = d("2026-03-10");
     let ago = |n: i64| today - chrono::Duration::days(n);
     let workspace = Fixture::new()
-        .user("recent", "A", json!({"Enrolled Date": utc_midnight(ago(10))}))
+        .user(
+            "recent",
+            "A",
+            json!({"Enrolled Date": utc_midnight(ago(10))}),
+        )
         .user("old", "B", json!({"Enrolled Date": utc_midnight(ago(100))}))
         .build();
     let sim = start_sim(workspace, SimConfig::default()).await;
-    let summary = engagement_sync::handle(&context(&sim), json!({"asOf": AS_OF, "lookbackDays": 30})).await.unwrap();
+    let summary =
+        engagement_sync::handle(&context(&sim), json!({"asOf": AS_OF, "lookbackDays": 30}))
+            .await
+            .unwrap();
     assert_eq!(summary.candidates, 1);
-    assert_eq!(attr(&sim, "recent", "Engagement Status").await, json!("Engaged"));
+    assert_eq!(
+        attr(&sim, "recent", "Engagement Status").await,
+        json!("Engaged")
+    );
     assert_eq!(attr(&sim, "old", "Engagement Status").await, json!(null));
 }

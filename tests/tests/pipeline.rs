@@ -9,7 +9,7 @@ use futures::TryStreamExt;
 use intercom_sim::{RunningSim, SimConfig};
 use serde_json::{json, Value};
 use shared::handlers::{engagement_sync, referral_sync, session_sync};
-use shared::intercom::query::SearchQuery;
+use shared::intercom::SearchQuery;
 
 const AS_OF: &str = "2026-03-10T16:00:00Z";
 
@@ -20,10 +20,19 @@ fn as_of_date() -> NaiveDate {
 /// Runs the three sync jobs; returns how often the client waited for the rate limit.
 async fn run_pipeline(sim: &RunningSim) -> u64 {
     let ctx = context(sim);
-    let s = session_sync::handle(&ctx, json!({"lookbackDays": 365, "asOf": AS_OF})).await.expect("session-sync");
-    assert!(s.changes_planned > 0, "the generated workspace has work to do");
-    let e = engagement_sync::handle(&ctx, json!({"asOf": AS_OF})).await.expect("engagement-sync");
-    let r = referral_sync::handle(&ctx, json!({"asOf": AS_OF})).await.expect("referral-sync");
+    let s = session_sync::handle(&ctx, json!({"lookbackDays": 365, "asOf": AS_OF}))
+        .await
+        .expect("session-sync");
+    assert!(
+        s.changes_planned > 0,
+        "the generated workspace has work to do"
+    );
+    let e = engagement_sync::handle(&ctx, json!({"asOf": AS_OF}))
+        .await
+        .expect("engagement-sync");
+    let r = referral_sync::handle(&ctx, json!({"asOf": AS_OF}))
+        .await
+        .expect("referral-sync");
     s.rate_limit_waits + e.rate_limit_waits + r.rate_limit_waits
 }
 
@@ -31,7 +40,9 @@ async fn run_pipeline(sim: &RunningSim) -> u64 {
 async fn state(sim: &RunningSim) -> Vec<(String, Value)> {
     let client = context(sim).intercom_client().await.unwrap();
     let contacts: Vec<_> = client
-        .search_contacts(SearchQuery::field("role").is_in(vec!["user".to_string(), "lead".to_string()]))
+        .search_contacts(
+            SearchQuery::field("role").is_in(vec!["user".to_string(), "lead".to_string()]),
+        )
         .try_concat()
         .await
         .unwrap();
@@ -49,25 +60,45 @@ async fn faults_and_a_tight_rate_limit_do_not_change_the_outcome() {
     let clean = start_sim(workspace.clone(), SimConfig::default()).await;
     let faulty = start_sim(
         workspace,
-        SimConfig { error_rate: 0.1, rate_limit: 40, seed: 3, ..SimConfig::default() },
+        SimConfig {
+            error_rate: 0.1,
+            rate_limit: 40,
+            seed: 3,
+            ..SimConfig::default()
+        },
     )
     .await;
     run_pipeline(&clean).await;
     let waits = run_pipeline(&faulty).await;
 
     let stats = faulty.stats();
-    assert!(stats.errors_injected > 0, "the faulty simulator injected 5xx answers");
+    assert!(
+        stats.errors_injected > 0,
+        "the faulty simulator injected 5xx answers"
+    );
     assert_eq!(state(&faulty).await, state(&clean).await);
 
-    assert!(waits > 0, "the client slowed down for the 40-per-10-s limit");
+    assert!(
+        waits > 0,
+        "the client slowed down for the 40-per-10-s limit"
+    );
 
-    let again = session_sync::handle(&context(&faulty), json!({"lookbackDays": 365, "asOf": AS_OF})).await.unwrap();
+    let again = session_sync::handle(
+        &context(&faulty),
+        json!({"lookbackDays": 365, "asOf": AS_OF}),
+    )
+    .await
+    .unwrap();
     assert_eq!(again.changes_planned, 0);
 }
 
 #[tokio::test]
 async fn binaries_run_from_event_files_with_the_token_from_secrets_manager() {
-    let sim = start_sim(intercom_sim::generate(40, 5, as_of_date()), SimConfig::default()).await;
+    let sim = start_sim(
+        intercom_sim::generate(40, 5, as_of_date()),
+        SimConfig::default(),
+    )
+    .await;
     let sdk = moto_sdk().await;
     let secrets = aws_sdk_secretsmanager::Client::new(&sdk);
     let secret_id = unique("intercom-token");
@@ -80,12 +111,19 @@ async fn binaries_run_from_event_files_with_the_token_from_secrets_manager() {
         .expect("secret");
     let s3 = shared::aws::s3::s3_client(&sdk);
     let bucket = unique("bin-export");
-    s3.create_bucket().bucket(&bucket).send().await.expect("bucket");
+    s3.create_bucket()
+        .bucket(&bucket)
+        .send()
+        .await
+        .expect("bucket");
 
     let dir = std::env::temp_dir().join(unique("events"));
     std::fs::create_dir_all(&dir).unwrap();
     for (function, event) in [
-        ("session-sync", json!({"lookbackDays": 365, "dryRun": false, "asOf": AS_OF})),
+        (
+            "session-sync",
+            json!({"lookbackDays": 365, "dryRun": false, "asOf": AS_OF}),
+        ),
         ("engagement-sync", json!({"dryRun": false, "asOf": AS_OF})),
         ("referral-sync", json!({"dryRun": false})),
         ("engagement-export", json!({"asOf": AS_OF})),
@@ -105,18 +143,29 @@ async fn binaries_run_from_event_files_with_the_token_from_secrets_manager() {
         let stdout = String::from_utf8_lossy(&output.stdout);
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(output.status.success(), "{function} failed:\n{stderr}");
-        assert!(!stdout.contains(TOKEN) && !stderr.contains(TOKEN), "{function} printed the token");
+        assert!(
+            !stdout.contains(TOKEN) && !stderr.contains(TOKEN),
+            "{function} printed the token"
+        );
         let response: Value = serde_json::from_str(&stdout).expect("stdout is the response JSON");
-        assert!(response["apiCalls"].as_u64().unwrap() > 0, "{function}: {response}");
+        assert!(
+            response["apiCalls"].as_u64().unwrap() > 0,
+            "{function}: {response}"
+        );
         for line in stderr.lines().filter(|l| !l.trim().is_empty()) {
-            serde_json::from_str::<Value>(line).unwrap_or_else(|_| panic!("{function}: log line is not JSON: {line}"));
+            serde_json::from_str::<Value>(line)
+                .unwrap_or_else(|_| panic!("{function}: log line is not JSON: {line}"));
         }
     }
 }
 
 #[tokio::test]
 async fn a_wrong_token_fails_without_showing_either_token() {
-    let sim = start_sim(intercom_sim::generate(5, 5, as_of_date()), SimConfig::default()).await;
+    let sim = start_sim(
+        intercom_sim::generate(5, 5, as_of_date()),
+        SimConfig::default(),
+    )
+    .await;
     let wrong = "tok-wrong-8d2e44aa";
     let output = Command::new(function_binary("referral-sync"))
         .args(["--event", "-"])
@@ -137,7 +186,17 @@ async fn a_wrong_token_fails_without_showing_either_token() {
         .output()
         .unwrap();
     assert!(!output.status.success(), "401 ends the run in error");
-    let all = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
-    assert!(all.contains("unauthorized"), "the error keeps Intercom's code: {all}");
-    assert!(!all.contains(wrong) && !all.contains(TOKEN), "a token was printed: {all}");
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        all.contains("unauthorized"),
+        "the error keeps Intercom's code: {all}"
+    );
+    assert!(
+        !all.contains(wrong) && !all.contains(TOKEN),
+        "a token was printed: {all}"
+    );
 }

@@ -10,25 +10,58 @@ use shared::handlers::referral_sync;
 async fn mapped_referrals_get_their_program_once() {
     let workspace = Fixture::new()
         .user("r1", "A", json!({"Referral": "Counter Health"}))
-        .user("r2", "B", json!({"Referral": "Counter Health", "Eligible Programs": "Smart Access"}))
-        .user("r3", "C", json!({"Referral": "Counter Health", "Eligible Programs": "Old Program"}))
+        .user(
+            "r2",
+            "B",
+            json!({"Referral": "Counter Health", "Eligible Programs": "Smart Access"}),
+        )
+        .user(
+            "r3",
+            "C",
+            json!({"Referral": "Counter Health", "Eligible Programs": "Old Program"}),
+        )
         .user("r4", "D", json!({"Referral": "counter health"}))
-        .user("r5", "E", json!({"Referral": "Physician Referral", "Eligible Programs": "Other"}))
+        .user(
+            "r5",
+            "E",
+            json!({"Referral": "Physician Referral", "Eligible Programs": "Other"}),
+        )
         .build();
     let sim = start_sim(workspace, SimConfig::default()).await;
     let ctx = context(&sim);
 
-    let dry = referral_sync::handle(&ctx, json!({"dryRun": true})).await.unwrap();
+    let dry = referral_sync::handle(&ctx, json!({"dryRun": true}))
+        .await
+        .unwrap();
     assert_eq!(dry.changes_planned, 2);
     assert_eq!(requests_for(&sim, "PUT /contacts/{id}"), 0);
 
-    let summary = referral_sync::handle(&ctx, json!({"dryRun": false})).await.unwrap();
+    let summary = referral_sync::handle(&ctx, json!({"dryRun": false}))
+        .await
+        .unwrap();
     assert_eq!(summary.applied, 2);
-    assert_eq!(attr(&sim, "r1", "Eligible Programs").await, json!("Smart Access"));
-    assert_eq!(attr(&sim, "r2", "Eligible Programs").await, json!("Smart Access"));
-    assert_eq!(attr(&sim, "r3", "Eligible Programs").await, json!("Smart Access"));
-    assert_eq!(attr(&sim, "r4", "Eligible Programs").await, json!(null), "exact match only");
-    assert_eq!(attr(&sim, "r5", "Eligible Programs").await, json!("Other"), "others untouched");
+    assert_eq!(
+        attr(&sim, "r1", "Eligible Programs").await,
+        json!("Smart Access")
+    );
+    assert_eq!(
+        attr(&sim, "r2", "Eligible Programs").await,
+        json!("Smart Access")
+    );
+    assert_eq!(
+        attr(&sim, "r3", "Eligible Programs").await,
+        json!("Smart Access")
+    );
+    assert_eq!(
+        attr(&sim, "r4", "Eligible Programs").await,
+        json!(null),
+        "exact match only"
+    );
+    assert_eq!(
+        attr(&sim, "r5", "Eligible Programs").await,
+        json!("Other"),
+        "others untouched"
+    );
 
     let again = referral_sync::handle(&ctx, json!({})).await.unwrap();
     assert_eq!(again.changes_planned, 0);
@@ -38,7 +71,9 @@ async fn mapped_referrals_get_their_program_once() {
 #[tokio::test]
 async fn unknown_fields_are_refused() {
     let sim = start_sim(Fixture::new().build(), SimConfig::default()).await;
-    let error = referral_sync::handle(&context(&sim), json!({"dryrun": true})).await.unwrap_err();
+    let error = referral_sync::handle(&context(&sim), json!({"dryrun": true}))
+        .await
+        .unwrap_err();
     assert!(error.to_string().contains("dryrun"), "{error}");
     assert_eq!(e2e_tests::requests(&sim), 0);
 }

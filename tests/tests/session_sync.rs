@@ -50,41 +50,99 @@ async fn backfill_sets_dates_and_a_second_run_changes_nothing() {
     let today = d("2026-03-10");
     let days_ago = |n: i64| today - chrono::Duration::days(n);
 
-    let summary = session_sync::handle(&ctx, event(false)).await.expect("run succeeds");
+    let summary = session_sync::handle(&ctx, event(false))
+        .await
+        .expect("run succeeds");
     assert!(summary.failed.is_empty());
     assert_eq!(summary.applied, summary.contacts_to_update);
 
-    assert_eq!(attr(&sim, "a", "Last Coaching Session").await, json!(ny(days_ago(5), 10, 0)));
-    assert_eq!(attr(&sim, "a", "Last Call").await, json!(ny(days_ago(2), 9, 30)), "open phone call: created_at");
-    assert_eq!(attr(&sim, "a", "First Session Date").await, json!(ny(days_ago(100), 15, 0)), "whole history");
+    assert_eq!(
+        attr(&sim, "a", "Last Coaching Session").await,
+        json!(ny(days_ago(5), 10, 0))
+    );
+    assert_eq!(
+        attr(&sim, "a", "Last Call").await,
+        json!(ny(days_ago(2), 9, 30)),
+        "open phone call: created_at"
+    );
+    assert_eq!(
+        attr(&sim, "a", "First Session Date").await,
+        json!(ny(days_ago(100), 15, 0)),
+        "whole history"
+    );
 
-    assert_eq!(attr(&sim, "b", "Last Coaching Session").await, json!(ny(days_ago(1), 8, 0)), "never backwards");
-    assert_eq!(attr(&sim, "b", "Last Call").await, json!(ny(days_ago(6), 10, 0)));
-    assert_eq!(attr(&sim, "b", "First Session Date").await, json!(null), "not enrolled nor registered");
+    assert_eq!(
+        attr(&sim, "b", "Last Coaching Session").await,
+        json!(ny(days_ago(1), 8, 0)),
+        "never backwards"
+    );
+    assert_eq!(
+        attr(&sim, "b", "Last Call").await,
+        json!(ny(days_ago(6), 10, 0))
+    );
+    assert_eq!(
+        attr(&sim, "b", "First Session Date").await,
+        json!(null),
+        "not enrolled nor registered"
+    );
 
     let c = get_contact(&sim, "c").await;
     for name in ["Last Coaching Session", "Last Call", "First Session Date"] {
-        assert!(c["custom_attributes"][name].is_null(), "email session must not set {name}");
+        assert!(
+            c["custom_attributes"][name].is_null(),
+            "email session must not set {name}"
+        );
     }
 
     for id in ["d", "e"] {
-        assert_eq!(attr(&sim, id, "Last Coaching Session").await, json!(ny(days_ago(4), 13, 0)), "{id}");
+        assert_eq!(
+            attr(&sim, id, "Last Coaching Session").await,
+            json!(ny(days_ago(4), 13, 0)),
+            "{id}"
+        );
     }
-    assert_eq!(attr(&sim, "d", "First Session Date").await, json!(ny(days_ago(4), 13, 0)));
+    assert_eq!(
+        attr(&sim, "d", "First Session Date").await,
+        json!(ny(days_ago(4), 13, 0))
+    );
     assert_eq!(attr(&sim, "e", "First Session Date").await, json!(null));
-    assert_eq!(attr(&sim, "d", "Last Call").await, json!(null), "video is not a phone call");
+    assert_eq!(
+        attr(&sim, "d", "Last Call").await,
+        json!(null),
+        "video is not a phone call"
+    );
 
-    assert_eq!(attr(&sim, "f", "Last Call").await, json!(ny(days_ago(8), 10, 0)));
-    assert_eq!(attr(&sim, "f", "Last Coaching Session").await, json!(null), "non-program code");
+    assert_eq!(
+        attr(&sim, "f", "Last Call").await,
+        json!(ny(days_ago(8), 10, 0))
+    );
+    assert_eq!(
+        attr(&sim, "f", "Last Coaching Session").await,
+        json!(null),
+        "non-program code"
+    );
     assert_eq!(attr(&sim, "f", "First Session Date").await, json!(null));
 
-    assert_eq!(attr(&sim, "g", "Last Coaching Session").await, json!(ny(days_ago(40), 10, 0)));
-    assert_eq!(attr(&sim, "g", "First Session Date").await, json!(ny(days_ago(60), 9, 0)), "set dates are kept");
+    assert_eq!(
+        attr(&sim, "g", "Last Coaching Session").await,
+        json!(ny(days_ago(40), 10, 0))
+    );
+    assert_eq!(
+        attr(&sim, "g", "First Session Date").await,
+        json!(ny(days_ago(60), 9, 0)),
+        "set dates are kept"
+    );
 
     let puts = requests_for(&sim, "PUT /contacts/{id}");
-    let again = session_sync::handle(&ctx, event(false)).await.expect("second run");
+    let again = session_sync::handle(&ctx, event(false))
+        .await
+        .expect("second run");
     assert_eq!(again.changes_planned, 0, "{:?}", again.changes);
-    assert_eq!(requests_for(&sim, "PUT /contacts/{id}"), puts, "second run writes nothing");
+    assert_eq!(
+        requests_for(&sim, "PUT /contacts/{id}"),
+        puts,
+        "second run writes nothing"
+    );
 }
 
 #[tokio::test]
@@ -93,7 +151,9 @@ async fn dry_run_lists_changes_and_writes_nothing() {
     let ctx = context(&sim);
     let before = get_contact(&sim, "a").await;
 
-    let summary = session_sync::handle(&ctx, event(true)).await.expect("dry run");
+    let summary = session_sync::handle(&ctx, event(true))
+        .await
+        .expect("dry run");
     assert!(summary.dry_run);
     assert_eq!(summary.applied, 0);
     assert!(summary.changes_planned > 0);
@@ -109,9 +169,13 @@ async fn dry_run_lists_changes_and_writes_nothing() {
 async fn a_short_window_after_a_backfill_does_not_undo_it() {
     let sim = start_sim(workspace(), SimConfig::default()).await;
     let ctx = context(&sim);
-    session_sync::handle(&ctx, json!({"lookbackDays": 365, "asOf": AS_OF})).await.unwrap();
+    session_sync::handle(&ctx, json!({"lookbackDays": 365, "asOf": AS_OF}))
+        .await
+        .unwrap();
     let backfilled = attr(&sim, "g", "Last Coaching Session").await;
-    let nightly = session_sync::handle(&ctx, json!({"lookbackDays": 1, "asOf": AS_OF})).await.unwrap();
+    let nightly = session_sync::handle(&ctx, json!({"lookbackDays": 1, "asOf": AS_OF}))
+        .await
+        .unwrap();
     assert_eq!(nightly.changes_planned, 0);
     assert_eq!(attr(&sim, "g", "Last Coaching Session").await, backfilled);
 }
@@ -128,11 +192,20 @@ async fn bad_events_are_refused_before_any_intercom_call() {
         (json!({"asOf": "yesterday"}), "asOf"),
         (json!({"lookbackDay": 30}), "lookbackDay"),
     ] {
-        let error = session_sync::handle(&ctx, bad.clone()).await.expect_err("refused");
+        let error = session_sync::handle(&ctx, bad.clone())
+            .await
+            .expect_err("refused");
         assert!(matches!(error, JobError::InvalidInput(_)), "{bad}: {error}");
-        assert!(error.to_string().contains(field), "{bad}: {error} should name {field}");
+        assert!(
+            error.to_string().contains(field),
+            "{bad}: {error} should name {field}"
+        );
     }
-    assert_eq!(e2e_tests::requests(&sim), 0, "no Intercom call for a bad event");
+    assert_eq!(
+        e2e_tests::requests(&sim),
+        0,
+        "no Intercom call for a bad event"
+    );
 }
 
 #[tokio::test]
@@ -143,7 +216,9 @@ async fn a_missing_attribute_stops_the_run_before_any_write() {
         w
     };
     let sim = start_sim(workspace, SimConfig::default()).await;
-    let error = session_sync::handle(&context(&sim), event(false)).await.expect_err("preflight");
+    let error = session_sync::handle(&context(&sim), event(false))
+        .await
+        .expect_err("preflight");
     assert!(matches!(error, JobError::Preflight(_)), "{error}");
     assert!(error.to_string().contains("Last Call"), "{error}");
     assert_eq!(requests_for(&sim, "PUT /contacts/{id}"), 0);

@@ -24,6 +24,9 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let destination = ExportDestination { s3: s3_client(&sdk), target };
+    let destination = ExportDestination {
+        s3: s3_client(&sdk),
+        target,
+    };
     shared::runtime::run(|event| engagement_export::handle(&ctx, &destination, event)).await
 }

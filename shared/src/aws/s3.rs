@@ -15,9 +15,16 @@ pub struct ExportTarget {
 #[derive(Debug, thiserror::Error)]
 pub enum S3Error {
     #[error("configuration {variable}: {reason}")]
-    Config { variable: &'static str, reason: String },
+    Config {
+        variable: &'static str,
+        reason: String,
+    },
     #[error("S3 PutObject s3://{bucket}/{key} failed: {reason}")]
-    Put { bucket: String, key: String, reason: String },
+    Put {
+        bucket: String,
+        key: String,
+        reason: String,
+    },
 }
 
 impl ExportTarget {
@@ -30,7 +37,10 @@ impl ExportTarget {
                 variable: "EXPORT_BUCKET",
                 reason: "must name the S3 bucket that receives the export".into(),
             })?;
-        let mut prefix = lookup("EXPORT_PREFIX").unwrap_or_default().trim().to_string();
+        let mut prefix = lookup("EXPORT_PREFIX")
+            .unwrap_or_default()
+            .trim()
+            .to_string();
         if prefix.starts_with('/') || prefix.split('/').any(|s| s == "..") {
             return Err(S3Error::Config {
                 variable: "EXPORT_PREFIX",
@@ -99,13 +109,34 @@ mod tests {
     fn prefix_gets_a_trailing_slash() {
         let t = target(Some("b"), Some("exports")).unwrap();
         assert_eq!(t.object_key("x.csv"), "exports/x.csv");
-        assert_eq!(target(Some("b"), None).unwrap().object_key("x.csv"), "x.csv");
+        assert_eq!(
+            target(Some("b"), None).unwrap().object_key("x.csv"),
+            "x.csv"
+        );
     }
 
     #[test]
     fn missing_bucket_and_bad_prefix_are_named() {
-        assert!(matches!(target(None, None), Err(S3Error::Config { variable: "EXPORT_BUCKET", .. })));
-        assert!(matches!(target(Some("b"), Some("/abs")), Err(S3Error::Config { variable: "EXPORT_PREFIX", .. })));
-        assert!(matches!(target(Some("b"), Some("a/../b")), Err(S3Error::Config { variable: "EXPORT_PREFIX", .. })));
+        assert!(matches!(
+            target(None, None),
+            Err(S3Error::Config {
+                variable: "EXPORT_BUCKET",
+                ..
+            })
+        ));
+        assert!(matches!(
+            target(Some("b"), Some("/abs")),
+            Err(S3Error::Config {
+                variable: "EXPORT_PREFIX",
+                ..
+            })
+        ));
+        assert!(matches!(
+            target(Some("b"), Some("a/../b")),
+            Err(S3Error::Config {
+                variable: "EXPORT_PREFIX",
+                ..
+            })
+        ));
     }
 }

@@ -9,10 +9,10 @@ use futures::{StreamExt, TryStreamExt};
 use crate::aws::s3::S3Error;
 use crate::aws::secrets::TokenError;
 use crate::config::ConfigError;
-use crate::intercom::client::IntercomClient;
-use crate::intercom::error::IntercomError;
 use crate::intercom::models::Contact;
-use crate::intercom::query::SearchQuery;
+use crate::intercom::IntercomClient;
+use crate::intercom::IntercomError;
+use crate::intercom::SearchQuery;
 use crate::jobs::input::InvalidEvent;
 use crate::jobs::plan::ContactUpdate;
 use crate::jobs::preflight::{self, ExpectedAttribute, PreflightError};
@@ -60,7 +60,10 @@ pub(crate) fn and_flat(parts: impl IntoIterator<Item = SearchQuery>) -> SearchQu
     let mut flat = Vec::new();
     for part in parts {
         match part {
-            SearchQuery::Group { operator: crate::intercom::query::BoolOp::And, value } => flat.extend(value),
+            SearchQuery::Group {
+                operator: crate::intercom::GroupOperator::And,
+                value,
+            } => flat.extend(value),
             other => flat.push(other),
         }
     }
@@ -103,7 +106,7 @@ pub(crate) async fn fetch_contacts(
             Ok(contact) => {
                 found.insert(id.clone(), contact);
             }
-            Err(IntercomError::Api { status: 404, .. }) => {
+            Err(error) if error.status() == Some(404) => {
                 tracing::warn!(contact_id = %id, "contact referenced by a conversation no longer exists; skipped");
             }
             Err(e) => return Err(e),
@@ -154,7 +157,7 @@ pub(crate) async fn apply(client: &IntercomClient, updates: &[ContactUpdate]) ->
                 tracing::error!(
                     contact_id = %failed.contact_id,
                     status = failed.status,
-                    code = %failed.code,
+                    code = failed.code.as_deref().unwrap_or(""),
                     request_id = failed.request_id.as_deref().unwrap_or(""),
                     error = %error,
                     "contact update failed"
@@ -163,16 +166,20 @@ pub(crate) async fn apply(client: &IntercomClient, updates: &[ContactUpdate]) ->
             }
         }
     }
-    outcome.failed.sort_by(|a, b| a.contact_id.cmp(&b.contact_id));
+    outcome
+        .failed
+        .sort_by(|a, b| a.contact_id.cmp(&b.contact_id));
     outcome
 }
 
 fn failed_update(contact_id: String, error: &IntercomError) -> FailedUpdate {
-    let (status, code, request_id) = match error {
-        IntercomError::Api { status, code, request_id, .. } => (Some(*status), Some(code.clone()), request_id.clone()),
-        _ => (None, None, None),
-    };
-    FailedUpdate { contact_id, status, code, request_id, message: error.to_string() }
+    FailedUpdate {
+        contact_id,
+        status: error.status(),
+        code: error.code().map(str::to_string),
+        request_id: error.request_id().map(str::to_string),
+        message: error.to_string(),
+    }
 }
 
 /// What a job scanned and planned, for [`finish`].
@@ -188,7 +195,10 @@ pub(crate) struct Planned {
 
 /// Applies the plan unless it is a dry run, logs every change and the summary, and returns the
 /// summary — or [`JobError::UpdatesFailed`] when any update failed, so retries and alarms fire.
-pub(crate) async fn finish(client: &IntercomClient, planned: Planned) -> Result<RunSummary, JobError> {
+pub(crate) async fn finish(
+    client: &IntercomClient,
+    planned: Planned,
+) -> Result<RunSummary, JobError> {
     for change in planned.updates.iter().flat_map(|u| u.changes.iter()) {
         tracing::info!(
             job = planned.job,

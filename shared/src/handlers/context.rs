@@ -2,7 +2,7 @@
 
 use crate::aws::secrets::TokenSource;
 use crate::config::Config;
-use crate::intercom::client::{ClientConfig, IntercomClient};
+use crate::intercom::{ClientConfig, IntercomClient};
 
 use super::JobError;
 
@@ -27,7 +27,11 @@ pub struct AppContext {
 impl AppContext {
     /// Builds the context from explicit parts (tests, local tools).
     pub fn new(config: Config, intercom: IntercomSettings, tokens: TokenSource) -> Self {
-        Self { config, intercom, tokens }
+        Self {
+            config,
+            intercom,
+            tokens,
+        }
     }
 
     /// Builds the context from the environment: rule configuration, `INTERCOM_API_BASE`,
@@ -49,12 +53,14 @@ impl AppContext {
     pub async fn intercom_client(&self) -> Result<IntercomClient, JobError> {
         let token = self.tokens.token().await?;
         let mut client_config = ClientConfig::from_env(token)?;
-        client_config.base_url = self.intercom.base_url.parse().map_err(|_| {
-            crate::config::ConfigError {
-                variable: "INTERCOM_API_BASE",
-                reason: format!("{:?} is not a URL", self.intercom.base_url),
-            }
-        })?;
+        client_config.base_url =
+            self.intercom
+                .base_url
+                .parse()
+                .map_err(|_| crate::config::ConfigError {
+                    variable: "INTERCOM_API_BASE",
+                    reason: format!("{:?} is not a URL", self.intercom.base_url),
+                })?;
         client_config.version = self.intercom.version.clone();
         Ok(IntercomClient::new(client_config)?)
     }

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use crate::aws::s3::{put_csv, ExportTarget};
 use crate::config::Config;
-use crate::intercom::query::{date_window, SearchQuery};
+use crate::intercom::{date_window, SearchQuery};
 use crate::jobs::engagement_export::{DateRange, ExportRequest};
 use crate::rules::export::{write_csv, ExportRow};
 use crate::rules::time::{start_of_local_day, utc_midnight};
@@ -63,7 +63,9 @@ pub async fn handle(
     let key = destination.target.object_key(&request.key_or_default());
     let mut rows = Vec::new();
     let mut scanned = 0usize;
-    let mut pages = std::pin::pin!(client.search_contacts_per_page(pushdown(&request, config), request.per_page));
+    let mut pages = std::pin::pin!(
+        client.search_contacts_with_page_size(pushdown(&request, config), request.per_page)
+    );
     while let Some(page) = pages.next().await {
         let page = page?;
         scanned += page.len();
@@ -130,15 +132,24 @@ fn pushdown(request: &ExportRequest, config: &Config) -> SearchQuery {
     }
     // Last Coaching Session dates are reporting-zone dates.
     let tz = config.reporting_tz;
-    if let Some((from, to)) = instants(&filters.last_session, as_of, |d| start_of_local_day(d, tz)) {
-        parts.push(date_window(&custom_field(&names.last_coaching_session), from, to));
+    if let Some((from, to)) = instants(&filters.last_session, as_of, |d| start_of_local_day(d, tz))
+    {
+        parts.push(date_window(
+            &custom_field(&names.last_coaching_session),
+            from,
+            to,
+        ));
     }
     and_flat(parts)
 }
 
 /// The instants `[from, to]` of a bounded date range, with `day_start` giving a date's first
 /// instant; an open end is the epoch or as-of.
-fn instants(range: &DateRange, as_of: i64, day_start: impl Fn(NaiveDate) -> i64) -> Option<(i64, i64)> {
+fn instants(
+    range: &DateRange,
+    as_of: i64,
+    day_start: impl Fn(NaiveDate) -> i64,
+) -> Option<(i64, i64)> {
     if !range.is_bounded() {
         return None;
     }

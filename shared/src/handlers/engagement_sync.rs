@@ -6,7 +6,7 @@ use chrono::Utc;
 use futures::StreamExt;
 use serde_json::Value;
 
-use crate::intercom::query::{date_window, SearchQuery};
+use crate::intercom::{date_window, SearchQuery};
 use crate::jobs::engagement_sync::{plan, written_attributes, EngagementSyncEvent, JOB};
 use crate::jobs::summary::RunSummary;
 
@@ -33,7 +33,11 @@ pub async fn handle(ctx: &AppContext, event: Value) -> Result<RunSummary, JobErr
     let as_of = event.as_of.timestamp();
     let query = match event.enrolled_on_or_after(config.reporting_tz) {
         // Enrolled Date is stored at midnight UTC of its date.
-        Some(first_date) => date_window(&enrolled, crate::rules::time::utc_midnight(first_date), as_of),
+        Some(first_date) => date_window(
+            &enrolled,
+            crate::rules::time::utc_midnight(first_date),
+            as_of,
+        ),
         // Every contact with an Enrolled Date: a missing value never matches `<`.
         None => SearchQuery::field(enrolled).lt(as_of + WIDEN_SECS),
     };

@@ -10,5 +10,5 @@ pub mod engagement_sync;
 pub mod referral_sync;
 pub mod session_sync;
 
-pub use context::{AppContext, IntercomSettings};
 pub use common::JobError;
+pub use context::{AppContext, IntercomSettings};

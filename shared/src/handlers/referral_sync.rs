@@ -6,7 +6,7 @@ use chrono::Utc;
 use futures::StreamExt;
 use serde_json::Value;
 
-use crate::intercom::query::SearchQuery;
+use crate::intercom::SearchQuery;
 use crate::jobs::referral_sync::{plan, written_attributes, ReferralSyncEvent, JOB};
 use crate::jobs::summary::RunSummary;
 
@@ -36,7 +36,10 @@ pub async fn handle(ctx: &AppContext, event: Value) -> Result<RunSummary, JobErr
             scanned += page.len();
             candidates += page
                 .iter()
-                .filter(|c| c.attr_str(&config.attributes.referral).is_some_and(|r| config.referral_programs.contains_key(r)))
+                .filter(|c| {
+                    c.attr_str(&config.attributes.referral)
+                        .is_some_and(|r| config.referral_programs.contains_key(r))
+                })
                 .count();
             updates.extend(plan(&page, config));
         }

@@ -9,15 +9,19 @@ use futures::{StreamExt, TryStreamExt};
 use serde_json::Value;
 
 use crate::config::Config;
-use crate::intercom::client::IntercomClient;
-use crate::intercom::error::IntercomError;
-use crate::intercom::query::{date_window, SearchQuery};
-use crate::jobs::session_sync::{needs_first_session_lookup, plan, written_attributes, SessionSyncEvent, JOB};
+use crate::intercom::IntercomClient;
+use crate::intercom::IntercomError;
+use crate::intercom::{date_window, SearchQuery};
+use crate::jobs::session_sync::{
+    needs_first_session_lookup, plan, written_attributes, SessionSyncEvent, JOB,
+};
 use crate::jobs::summary::RunSummary;
 use crate::rules::classes::{is_qualifying_call, session_time};
 use crate::rules::sessions::CallIndex;
 
-use super::common::{and_flat, custom_field, fetch_contacts, finish, preflight, Planned, CONCURRENCY, LOOKUP_CHUNK};
+use super::common::{
+    and_flat, custom_field, fetch_contacts, finish, preflight, Planned, CONCURRENCY, LOOKUP_CHUNK,
+};
 use super::{AppContext, JobError};
 
 /// Handles one `session-sync` event `{"lookbackDays": 1..=3650, "dryRun": bool, "asOf": RFC 3339}`.
@@ -62,7 +66,8 @@ pub async fn handle(ctx: &AppContext, event: Value) -> Result<RunSummary, JobErr
         .filter(|c| needs_first_session_lookup(c, config))
         .map(|c| c.id.clone())
         .collect();
-    let first_sessions = first_qualifying_calls(&client, &need_first, event.as_of.timestamp(), config).await?;
+    let first_sessions =
+        first_qualifying_calls(&client, &need_first, event.as_of.timestamp(), config).await?;
     let updates = plan(&calls, &contacts, &first_sessions, config);
     finish(
         &client,
@@ -90,35 +95,41 @@ async fn first_qualifying_calls(
 ) -> Result<BTreeMap<String, i64>, IntercomError> {
     let classes = &config.classes;
     let names = &config.attributes;
-    let per_chunk: Vec<BTreeMap<String, i64>> = futures::stream::iter(contact_ids.chunks(LOOKUP_CHUNK))
-        .map(|chunk| async move {
-            let wanted: BTreeSet<&str> = chunk.iter().map(String::as_str).collect();
-            let query = SearchQuery::and([
-                SearchQuery::field("contact_ids").is_in(chunk.to_vec()),
-                SearchQuery::field("state").eq("closed"),
-                SearchQuery::field(custom_field(&names.channel)).is_in(classes.qualifying_channels.clone()),
-                SearchQuery::field(custom_field(&names.service_code)).is_in(classes.qualifying_service_codes.clone()),
-            ]);
-            let mut earliest: BTreeMap<String, i64> = BTreeMap::new();
-            let mut pages = std::pin::pin!(client.search_conversations(query));
-            while let Some(page) = pages.try_next().await? {
-                for conversation in page {
-                    if !is_qualifying_call(&conversation, config) {
-                        continue;
-                    }
-                    let at = session_time(&conversation);
-                    if at > as_of {
-                        continue;
-                    }
-                    for id in conversation.contact_ids().filter(|id| wanted.contains(id)) {
-                        earliest.entry(id.to_string()).and_modify(|t| *t = (*t).min(at)).or_insert(at);
+    let per_chunk: Vec<BTreeMap<String, i64>> =
+        futures::stream::iter(contact_ids.chunks(LOOKUP_CHUNK))
+            .map(|chunk| async move {
+                let wanted: BTreeSet<&str> = chunk.iter().map(String::as_str).collect();
+                let query = SearchQuery::and([
+                    SearchQuery::field("contact_ids").is_in(chunk.to_vec()),
+                    SearchQuery::field("state").eq("closed"),
+                    SearchQuery::field(custom_field(&names.channel))
+                        .is_in(classes.qualifying_channels.clone()),
+                    SearchQuery::field(custom_field(&names.service_code))
+                        .is_in(classes.qualifying_service_codes.clone()),
+                ]);
+                let mut earliest: BTreeMap<String, i64> = BTreeMap::new();
+                let mut pages = std::pin::pin!(client.search_conversations(query));
+                while let Some(page) = pages.try_next().await? {
+                    for conversation in page {
+                        if !is_qualifying_call(&conversation, config) {
+                            continue;
+                        }
+                        let at = session_time(&conversation);
+                        if at > as_of {
+                            continue;
+                        }
+                        for id in conversation.contact_ids().filter(|id| wanted.contains(id)) {
+                            earliest
+                                .entry(id.to_string())
+                                .and_modify(|t| *t = (*t).min(at))
+                                .or_insert(at);
+                        }
                     }
                 }
-            }
-            Ok::<_, IntercomError>(earliest)
-        })
-        .buffer_unordered(CONCURRENCY)
-        .try_collect()
-        .await?;
+                Ok::<_, IntercomError>(earliest)
+            })
+            .buffer_unordered(CONCURRENCY)
+            .try_collect()
+            .await?;
     Ok(per_chunk.into_iter().flatten().collect())
 }

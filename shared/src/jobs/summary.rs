@@ -79,7 +79,9 @@ impl RunSummary {
         let mut changes = all_changes(updates);
         let mut changes_by_attribute = BTreeMap::new();
         for change in &changes {
-            *changes_by_attribute.entry(change.attribute.clone()).or_insert(0) += 1;
+            *changes_by_attribute
+                .entry(change.attribute.clone())
+                .or_insert(0) += 1;
         }
         let changes_planned = changes.len();
         let changes_omitted = changes_planned.saturating_sub(Self::MAX_LISTED_CHANGES);

@@ -126,7 +126,7 @@ mod tests {
             call("5", &["b"], "open", "Phone", Some(HC), 1_900), // open phone: created_at 1_850
             call("6", &["c"], "closed", "Email", Some(HC), 1_300), // neither
             call("7", &["d"], "closed", "Video Conference", Some(HC), 500), // held before the window
-            call("8", &["d"], "closed", "Phone", Some(HC), 2_500), // after as-of
+            call("8", &["d"], "closed", "Phone", Some(HC), 2_500),          // after as-of
             call("2", &["a"], "closed", "Video Conference", Some(HC), 1_500), // duplicate page
         ];
         let mut index = CallIndex::new(2_000);
