@@ -36,7 +36,11 @@ impl ApiError {
     }
 
     pub fn unauthorized() -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, "unauthorized", "Access Token Invalid")
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "Access Token Invalid",
+        )
     }
 
     pub fn rate_limited() -> Self {

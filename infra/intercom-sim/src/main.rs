@@ -12,7 +12,10 @@ use clap::{ArgGroup, Parser};
 use intercom_sim::{SimConfig, Workspace};
 
 #[derive(Debug, Parser)]
-#[command(name = "intercom-sim", about = "A local server that behaves like Intercom's REST API")]
+#[command(
+    name = "intercom-sim",
+    about = "A local server that behaves like Intercom's REST API"
+)]
 #[command(group(ArgGroup::new("source").required(true).args(["fixture", "generate"])))]
 struct Args {
     /// Serve this fixture (JSON: {"admins","contacts","conversations","data_attributes"}).
@@ -31,7 +34,12 @@ struct Args {
     #[arg(long, default_value_t = 0)]
     port: u16,
     /// Access token clients must send.
-    #[arg(long, value_name = "T", default_value = "sim-token", hide_default_value = true)]
+    #[arg(
+        long,
+        value_name = "T",
+        default_value = "sim-token",
+        hide_default_value = true
+    )]
     token: String,
     /// Workspace time zone (IANA), used by date filters in search.
     #[arg(long, value_name = "TZ", default_value = "America/New_York")]
@@ -66,7 +74,9 @@ async fn main() -> anyhow::Result<()> {
     );
     let workspace = match (&args.fixture, args.generate, args.seed, args.as_of) {
         (Some(path), ..) => Workspace::from_file(path)?,
-        (None, Some(members), Some(seed), Some(as_of)) => intercom_sim::generate(members, seed, as_of),
+        (None, Some(members), Some(seed), Some(as_of)) => {
+            intercom_sim::generate(members, seed, as_of)
+        }
         _ => anyhow::bail!("give --fixture FILE or --generate MEMBERS --seed S --as-of DATE"),
     };
     tracing::info!(

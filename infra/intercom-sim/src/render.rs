@@ -43,13 +43,40 @@ fn sub_list(contact_id: &str, suffix: &str) -> Value {
 }
 
 const NULL_CONTACT_FIELDS: &[&str] = &[
-    "external_id", "phone", "name", "avatar", "owner_id", "signed_up_at", "last_seen_at",
-    "last_replied_at", "last_contacted_at", "last_email_opened_at", "last_email_clicked_at",
-    "language_override", "browser", "browser_version", "browser_language", "os",
-    "android_app_name", "android_app_version", "android_device", "android_os_version",
-    "android_sdk_version", "android_last_seen_at", "ios_app_name", "ios_app_version",
-    "ios_device", "ios_os_version", "ios_sdk_version", "ios_last_seen_at", "utm_campaign",
-    "utm_content", "utm_medium", "utm_source", "utm_term", "referrer",
+    "external_id",
+    "phone",
+    "name",
+    "avatar",
+    "owner_id",
+    "signed_up_at",
+    "last_seen_at",
+    "last_replied_at",
+    "last_contacted_at",
+    "last_email_opened_at",
+    "last_email_clicked_at",
+    "language_override",
+    "browser",
+    "browser_version",
+    "browser_language",
+    "os",
+    "android_app_name",
+    "android_app_version",
+    "android_device",
+    "android_os_version",
+    "android_sdk_version",
+    "android_last_seen_at",
+    "ios_app_name",
+    "ios_app_version",
+    "ios_device",
+    "ios_os_version",
+    "ios_sdk_version",
+    "ios_last_seen_at",
+    "utm_campaign",
+    "utm_content",
+    "utm_medium",
+    "utm_source",
+    "utm_term",
+    "referrer",
 ];
 
 /// A contact as `GET /contacts/{id}` and contact search return it.
@@ -66,13 +93,21 @@ pub fn contact(stored: &Value, version: ApiVersion) -> Value {
     for key in NULL_CONTACT_FIELDS {
         fill(obj, key, || Value::Null);
     }
-    for key in ["has_hard_bounced", "marked_email_as_spam", "unsubscribed_from_emails"] {
+    for key in [
+        "has_hard_bounced",
+        "marked_email_as_spam",
+        "unsubscribed_from_emails",
+    ] {
         fill(obj, key, || json!(false));
     }
     let created = obj.get("created_at").cloned().unwrap_or(json!(0));
     fill(obj, "created_at", || created.clone());
     fill(obj, "updated_at", || created);
-    fill(obj, "social_profiles", || json!({"type": "list", "data": []}));
+    fill(
+        obj,
+        "social_profiles",
+        || json!({"type": "list", "data": []}),
+    );
     fill(obj, "location", || {
         json!({"type": "location", "country": null, "region": null, "city": null,
                "country_code": null, "continent_code": null})
@@ -81,15 +116,22 @@ pub fn contact(stored: &Value, version: ApiVersion) -> Value {
     fill(obj, "tags", || sub_list(&id, "tags"));
     fill(obj, "notes", || sub_list(&id, "notes"));
     fill(obj, "companies", || sub_list(&id, "companies"));
-    fill(obj, "opted_out_subscription_types", || sub_list(&id, "subscriptions"));
-    fill(obj, "opted_in_subscription_types", || sub_list(&id, "subscriptions"));
+    fill(obj, "opted_out_subscription_types", || {
+        sub_list(&id, "subscriptions")
+    });
+    fill(obj, "opted_in_subscription_types", || {
+        sub_list(&id, "subscriptions")
+    });
     obj.remove("merged");
     // owner_id is an integer up to 2.11 and a string from 2.12 on.
     let owner = obj.get("owner_id").and_then(id_string);
     let owner = match owner {
         None => Value::Null,
         Some(id) if version.is_modern() => Value::String(id),
-        Some(id) => id.parse::<i64>().map(Value::from).unwrap_or(Value::String(id)),
+        Some(id) => id
+            .parse::<i64>()
+            .map(Value::from)
+            .unwrap_or(Value::String(id)),
     };
     obj.insert("owner_id".to_owned(), owner);
     out
@@ -105,27 +147,45 @@ pub fn conversation(stored: &Value, version: ApiVersion, with_parts: bool) -> Va
     for key in ["title", "waiting_since", "snoozed_until"] {
         fill(obj, key, || Value::Null);
     }
-    let state = obj.get("state").and_then(Value::as_str).unwrap_or("open").to_owned();
+    let state = obj
+        .get("state")
+        .and_then(Value::as_str)
+        .unwrap_or("open")
+        .to_owned();
     fill(obj, "state", || json!(state.clone()));
     fill(obj, "open", || json!(state == "open"));
     fill(obj, "read", || json!(false));
     fill(obj, "topics", || json!({}));
     fill(obj, "tags", || json!({"type": "tag.list", "tags": []}));
-    fill(obj, "linked_objects", || {
-        json!({"type": "list", "data": [], "total_count": 0, "has_more": false})
-    });
+    fill(
+        obj,
+        "linked_objects",
+        || json!({"type": "list", "data": [], "total_count": 0, "has_more": false}),
+    );
     fill(obj, "ai_agent_participated", || json!(false));
-    fill(obj, "contacts", || json!({"type": "contact.list", "contacts": []}));
+    fill(
+        obj,
+        "contacts",
+        || json!({"type": "contact.list", "contacts": []}),
+    );
     if obj.get("teammates").is_none_or(Value::is_null) {
-        obj.insert("teammates".into(), json!({"type": "admin.list", "teammates": []}));
+        obj.insert(
+            "teammates".into(),
+            json!({"type": "admin.list", "teammates": []}),
+        );
     }
     if obj.get("statistics").is_none_or(Value::is_null) {
-        obj.insert("statistics".into(), json!({"type": "conversation_statistics"}));
+        obj.insert(
+            "statistics".into(),
+            json!({"type": "conversation_statistics"}),
+        );
     }
     if with_parts {
-        fill(obj, "conversation_parts", || {
-            json!({"type": "conversation_part.list", "conversation_parts": [], "total_count": 0})
-        });
+        fill(
+            obj,
+            "conversation_parts",
+            || json!({"type": "conversation_part.list", "conversation_parts": [], "total_count": 0}),
+        );
     } else {
         obj.remove("conversation_parts");
     }
@@ -135,12 +195,16 @@ pub fn conversation(stored: &Value, version: ApiVersion, with_parts: bool) -> Va
             obj.remove(key);
         }
     }
-    let priority = obj.get("priority").and_then(Value::as_str).map(str::to_owned);
+    let priority = obj
+        .get("priority")
+        .and_then(Value::as_str)
+        .map(str::to_owned);
     let modern = version.is_modern();
     let priority = match (priority.as_deref(), modern) {
-        (Some("priority") | Some("high") | Some("urgent") | Some("medium") | Some("low"), false) => {
-            "priority"
-        }
+        (
+            Some("priority") | Some("high") | Some("urgent") | Some("medium") | Some("low"),
+            false,
+        ) => "priority",
         (_, false) => "not_priority",
         (Some("priority"), true) => "high",
         (Some(p @ ("low" | "medium" | "high" | "urgent")), true) => p,
@@ -201,6 +265,9 @@ mod tests {
     fn owner_id_is_integer_then_string() {
         let stored = json!({"id": "c1", "owner_id": 42});
         assert_eq!(contact(&stored, ApiVersion::DEFAULT)["owner_id"], json!(42));
-        assert_eq!(contact(&stored, ApiVersion::MODERN)["owner_id"], json!("42"));
+        assert_eq!(
+            contact(&stored, ApiVersion::MODERN)["owner_id"],
+            json!("42")
+        );
     }
 }

@@ -77,7 +77,10 @@ impl Store {
     }
 
     pub fn conversations_of(&self, contact_id: &str) -> &[u32] {
-        self.by_contact.get(contact_id).map(Vec::as_slice).unwrap_or(&[])
+        self.by_contact
+            .get(contact_id)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
     }
 
     /// A contact that `GET /contacts/{id}` can see (merged contacts are gone).

@@ -36,7 +36,9 @@ impl ApiVersion {
         }
         let (major, minor) = text.split_once('.')?;
         let v = ApiVersion(major.parse().ok()?, minor.parse().ok()?);
-        (ApiVersion(1, 0)..=ApiVersion(2, 99)).contains(&v).then_some(v)
+        (ApiVersion(1, 0)..=ApiVersion(2, 99))
+            .contains(&v)
+            .then_some(v)
     }
 
     pub fn is_modern(self) -> bool {

@@ -26,11 +26,20 @@ pub struct Workspace {
 #[derive(Debug, thiserror::Error)]
 pub enum WorkspaceError {
     #[error("cannot open fixture {path}: {source}")]
-    Open { path: PathBuf, source: std::io::Error },
+    Open {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("fixture {path} is not a workspace JSON object: {source}")]
-    Parse { path: PathBuf, source: serde_json::Error },
+    Parse {
+        path: PathBuf,
+        source: serde_json::Error,
+    },
     #[error("cannot write fixture {path}: {source}")]
-    Write { path: PathBuf, source: std::io::Error },
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 impl Workspace {
@@ -57,8 +66,7 @@ impl Workspace {
         };
         let file = File::create(path).map_err(write_err)?;
         let mut out = BufWriter::new(file);
-        serde_json::to_writer(&mut out, self)
-            .map_err(|e| write_err(std::io::Error::other(e)))?;
+        serde_json::to_writer(&mut out, self).map_err(|e| write_err(std::io::Error::other(e)))?;
         out.flush().map_err(write_err)
     }
 }

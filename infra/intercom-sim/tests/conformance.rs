@@ -18,7 +18,10 @@ fn load_spec(version: &str) -> Value {
     translate(&mut doc);
     let schemas = doc["components"]["schemas"].as_object_mut().unwrap();
     // 2.11 refers to custom_attributes without defining it; 2.12+ define it like this.
-    if schemas.get("custom_attributes").is_some_and(|s| s.get("type").is_none() && s.get("anyOf").is_none()) {
+    if schemas
+        .get("custom_attributes")
+        .is_some_and(|s| s.get("type").is_none() && s.get("anyOf").is_none())
+    {
         schemas.insert(
             "custom_attributes".into(),
             json!({"type": "object", "additionalProperties": {"type": ["string", "number", "boolean", "null"]}}),
@@ -50,23 +53,35 @@ fn translate(v: &mut Value) {
 }
 
 fn assert_valid(doc: &Value, schema: &str, instance: &Value, what: &str) {
-    let root = json!({"$ref": format!("#/components/schemas/{schema}"), "components": doc["components"]});
+    let root =
+        json!({"$ref": format!("#/components/schemas/{schema}"), "components": doc["components"]});
     let validator = jsonschema::draft202012::new(&root).expect("schema compiles");
     let errors: Vec<String> = validator
         .iter_errors(instance)
         .map(|e| format!("{} at {}", e, e.instance_path))
         .take(10)
         .collect();
-    assert!(errors.is_empty(), "{what} does not match {schema}:\n{}", errors.join("\n"));
+    assert!(
+        errors.is_empty(),
+        "{what} does not match {schema}:\n{}",
+        errors.join("\n")
+    );
 }
 
 async fn responses(version: &'static str) -> Vec<(&'static str, &'static str, Value)> {
-    let mut api = Api::new(intercom_sim::generate(120, 11, as_of()), SimConfig::default()).await;
+    let mut api = Api::new(
+        intercom_sim::generate(120, 11, as_of()),
+        SimConfig::default(),
+    )
+    .await;
     api.version = Some(version);
     let mut out = Vec::new();
     let (status, contacts) = api
-        .search("contacts", &json!({"query": {"field": "role", "operator": "=", "value": "user"},
-                                    "pagination": {"per_page": 5}}))
+        .search(
+            "contacts",
+            &json!({"query": {"field": "role", "operator": "=", "value": "user"},
+                                    "pagination": {"per_page": 5}}),
+        )
         .await;
     assert_eq!(status, 200);
     assert!(contacts["pages"]["next"].is_object());
@@ -78,25 +93,65 @@ async fn responses(version: &'static str) -> Vec<(&'static str, &'static str, Va
             {"field": "state", "operator": "=", "value": "snoozed"}]}, "pagination": {"per_page": 150}}))
         .await;
     assert_eq!(status, 200);
-    let conversation_id = conversations["conversations"][0]["id"].as_str().unwrap().to_owned();
-    let list_schema = if version == "2.11" { "paginated_conversation_response" } else { "conversation_list" };
+    let conversation_id = conversations["conversations"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let list_schema = if version == "2.11" {
+        "paginated_conversation_response"
+    } else {
+        "conversation_list"
+    };
     out.push((list_schema, "conversation search page", conversations));
-    let contact = api.get(&format!("/contacts/{contact_id}")).await.json().await.unwrap();
+    let contact = api
+        .get(&format!("/contacts/{contact_id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
     out.push(("contact", "contact", contact));
-    let conversation = api.get(&format!("/conversations/{conversation_id}")).await.json().await.unwrap();
+    let conversation = api
+        .get(&format!("/conversations/{conversation_id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
     out.push(("conversation", "conversation", conversation));
-    out.push(("admin_list", "admin list", api.get("/admins").await.json().await.unwrap()));
+    out.push((
+        "admin_list",
+        "admin list",
+        api.get("/admins").await.json().await.unwrap(),
+    ));
     out.push((
         "data_attribute_list",
         "contact data attributes",
-        api.get("/data_attributes?model=contact").await.json().await.unwrap(),
+        api.get("/data_attributes?model=contact")
+            .await
+            .json()
+            .await
+            .unwrap(),
     ));
-    out.push(("error", "404", api.get("/contacts/nope").await.json().await.unwrap()));
+    out.push((
+        "error",
+        "404",
+        api.get("/contacts/nope").await.json().await.unwrap(),
+    ));
     let (_, bad) = api
-        .search("contacts", &json!({"query": {"field": "nope", "operator": "=", "value": "x"}}))
+        .search(
+            "contacts",
+            &json!({"query": {"field": "nope", "operator": "=", "value": "x"}}),
+        )
         .await;
     out.push(("error", "400", bad));
-    let unauthorized = api.http.get(api.url("/admins")).send().await.unwrap().json().await.unwrap();
+    let unauthorized = api
+        .http
+        .get(api.url("/admins"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     out.push(("error", "401", unauthorized));
     out
 }
@@ -122,8 +177,11 @@ async fn every_conversation_and_contact_of_a_generated_workspace_matches_2_11() 
     let doc = load_spec("2.11");
     let api = Api::new(intercom_sim::generate(60, 5, as_of()), SimConfig::default()).await;
     let (_, page) = api
-        .search("conversations", &json!({"query": {"field": "id", "operator": "!=", "value": "0"},
-                                         "pagination": {"per_page": 150}}))
+        .search(
+            "conversations",
+            &json!({"query": {"field": "id", "operator": "!=", "value": "0"},
+                                         "pagination": {"per_page": 150}}),
+        )
         .await;
     let conversations = page["conversations"].as_array().unwrap();
     assert!(conversations.len() > 100);
@@ -131,8 +189,11 @@ async fn every_conversation_and_contact_of_a_generated_workspace_matches_2_11() 
         assert_valid(&doc, "conversation_list_item", c, "conversation");
     }
     let (_, page) = api
-        .search("contacts", &json!({"query": {"field": "id", "operator": "!=", "value": "0"},
-                                    "pagination": {"per_page": 150}}))
+        .search(
+            "contacts",
+            &json!({"query": {"field": "id", "operator": "!=", "value": "0"},
+                                    "pagination": {"per_page": 150}}),
+        )
         .await;
     for c in page["data"].as_array().unwrap() {
         assert_valid(&doc, "contact", c, "contact");
@@ -143,7 +204,10 @@ async fn every_conversation_and_contact_of_a_generated_workspace_matches_2_11() 
 async fn rate_limited_answer_matches_the_error_schema() {
     let api = Api::new(
         intercom_sim::generate(5, 1, as_of()),
-        SimConfig { rate_limit: 1, ..SimConfig::default() },
+        SimConfig {
+            rate_limit: 1,
+            ..SimConfig::default()
+        },
     )
     .await;
     let mut last = Value::Null;
@@ -156,8 +220,11 @@ async fn rate_limited_answer_matches_the_error_schema() {
 }
 
 fn is_valid(doc: &Value, schema: &str, instance: &Value) -> bool {
-    let root = json!({"$ref": format!("#/components/schemas/{schema}"), "components": doc["components"]});
-    jsonschema::draft202012::new(&root).unwrap().is_valid(instance)
+    let root =
+        json!({"$ref": format!("#/components/schemas/{schema}"), "components": doc["components"]});
+    jsonschema::draft202012::new(&root)
+        .unwrap()
+        .is_valid(instance)
 }
 
 #[tokio::test]
@@ -165,16 +232,28 @@ async fn the_schemas_tell_versions_apart() {
     // Guards the validation above: the translated schemas do reject wrong shapes.
     let mut api = Api::new(intercom_sim::generate(40, 3, as_of()), SimConfig::default()).await;
     let (_, page) = api
-        .search("conversations", &json!({"query": {"field": "admin_assignee_id", "operator": "=", "value": null}}))
+        .search(
+            "conversations",
+            &json!({"query": {"field": "admin_assignee_id", "operator": "=", "value": null}}),
+        )
         .await;
     let unassigned_2_11 = page["conversations"][0].clone();
     assert_eq!(unassigned_2_11["admin_assignee_id"], Value::Null);
     let v16 = load_spec("2.16");
     assert!(!is_valid(&v16, "conversation_list_item", &unassigned_2_11));
-    assert!(is_valid(&load_spec("2.11"), "conversation_list_item", &unassigned_2_11));
+    assert!(is_valid(
+        &load_spec("2.11"),
+        "conversation_list_item",
+        &unassigned_2_11
+    ));
     api.version = Some("2.16");
     let id = unassigned_2_11["id"].as_str().unwrap();
-    let as_2_16: Value = api.get(&format!("/conversations/{id}")).await.json().await.unwrap();
+    let as_2_16: Value = api
+        .get(&format!("/conversations/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(as_2_16["admin_assignee_id"], json!(0));
     assert!(is_valid(&v16, "conversation", &as_2_16));
     let mut broken = as_2_16.clone();

@@ -27,7 +27,8 @@ fn same_seed_gives_identical_json_and_another_seed_does_not() {
 #[test]
 fn fixtures_round_trip_through_a_file() {
     let ws = intercom_sim::generate(30, 1, as_of());
-    let path = std::env::temp_dir().join(format!("intercom-sim-fixture-{}.json", std::process::id()));
+    let path =
+        std::env::temp_dir().join(format!("intercom-sim-fixture-{}.json", std::process::id()));
     ws.to_file(&path).unwrap();
     let back = Workspace::from_file(&path).unwrap();
     std::fs::remove_file(&path).unwrap();
@@ -54,30 +55,58 @@ fn the_workspace_is_realistic() {
     let leads = ws.contacts.iter().filter(|c| c["role"] == "lead").count();
     assert_eq!(users.len(), members);
     assert!((40..=60).contains(&leads), "{leads} leads");
-    let ids: BTreeSet<&str> = ws.contacts.iter().map(|c| c["id"].as_str().unwrap()).collect();
+    let ids: BTreeSet<&str> = ws
+        .contacts
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
     assert_eq!(ids.len(), ws.contacts.len());
-    assert!(users.iter().all(|c| c["external_id"].as_str().unwrap().starts_with("EMP-")));
+    assert!(users
+        .iter()
+        .all(|c| c["external_id"].as_str().unwrap().starts_with("EMP-")));
 
-    let names: Vec<&str> = ws.contacts.iter().filter_map(|c| c["name"].as_str()).collect();
+    let names: Vec<&str> = ws
+        .contacts
+        .iter()
+        .filter_map(|c| c["name"].as_str())
+        .collect();
     assert!(names.len() < ws.contacts.len(), "some names are missing");
     for needle in ["José", "Zoë", "Siobhán", "O'Brien", ", ", "\""] {
-        assert!(names.iter().any(|n| n.contains(needle)), "no name with {needle}");
+        assert!(
+            names.iter().any(|n| n.contains(needle)),
+            "no name with {needle}"
+        );
     }
     assert!(names.iter().any(|n| !n.contains(' ')), "single-token names");
 
     let share = |name: &str, value: &str| {
-        users.iter().filter(|c| attr(c, name).and_then(Value::as_str) == Some(value)).count() as f64
+        users
+            .iter()
+            .filter(|c| attr(c, name).and_then(Value::as_str) == Some(value))
+            .count() as f64
             / members as f64
     };
     assert!((0.15..0.25).contains(&share("Referral", "Counter Health")));
     assert!(users.iter().any(|c| attr(c, "Referral").is_none()));
-    assert!(users.iter().any(|c| attr(c, "Eligible Programs").and_then(Value::as_str) == Some("Smart Access")
-        && attr(c, "Referral").and_then(Value::as_str) == Some("Counter Health")));
-    let employers: BTreeSet<&str> = users.iter().filter_map(|c| attr(c, "Employer")?.as_str()).collect();
+    assert!(users
+        .iter()
+        .any(
+            |c| attr(c, "Eligible Programs").and_then(Value::as_str) == Some("Smart Access")
+                && attr(c, "Referral").and_then(Value::as_str) == Some("Counter Health")
+        ));
+    let employers: BTreeSet<&str> = users
+        .iter()
+        .filter_map(|c| attr(c, "Employer")?.as_str())
+        .collect();
     assert!(employers.len() >= 6);
-    let enrolled = users.iter().filter(|c| attr(c, "Enrolled Date").is_some()).count();
+    let enrolled = users
+        .iter()
+        .filter(|c| attr(c, "Enrolled Date").is_some())
+        .count();
     assert!(enrolled > members / 2 && enrolled < members);
-    assert!(users.iter().any(|c| attr(c, "Enrolled Date").is_none() && attr(c, "Registration Date").is_some()));
+    assert!(users
+        .iter()
+        .any(|c| attr(c, "Enrolled Date").is_none() && attr(c, "Registration Date").is_some()));
     for c in &users {
         for name in ["Enrolled Date", "Registration Date", "Date of Birth"] {
             if let Some(v) = attr(c, name) {
@@ -92,7 +121,9 @@ fn the_workspace_is_realistic() {
     let mut late_updates = 0;
     let mut unassigned = 0;
     for c in &ws.conversations {
-        let channel = c["custom_attributes"]["Channel"].as_str().unwrap_or("(none)");
+        let channel = c["custom_attributes"]["Channel"]
+            .as_str()
+            .unwrap_or("(none)");
         *channels.entry(channel).or_insert(0) += 1;
         if c["contacts"]["contacts"].as_array().unwrap().len() == 2 {
             two_contacts += 1;
@@ -125,14 +156,27 @@ fn the_workspace_is_realistic() {
         assert!(channels.contains_key(channel), "{channel}: {channels:?}");
     }
     assert!(two_contacts > 0);
-    assert_eq!(pending_phone, BTreeSet::from(["open".to_owned(), "snoozed".to_owned()]));
+    assert_eq!(
+        pending_phone,
+        BTreeSet::from(["open".to_owned(), "snoozed".to_owned()])
+    );
     assert!(late_updates > 0 && unassigned > 0);
-    let services: BTreeSet<&str> = ws.conversations.iter()
-        .filter_map(|c| c["custom_attributes"]["Service Code"].as_str()).collect();
-    for code in ["Health Coaching 001", "Disease Management 002", "Benefits Navigation 010"] {
+    let services: BTreeSet<&str> = ws
+        .conversations
+        .iter()
+        .filter_map(|c| c["custom_attributes"]["Service Code"].as_str())
+        .collect();
+    for code in [
+        "Health Coaching 001",
+        "Disease Management 002",
+        "Benefits Navigation 010",
+    ] {
         assert!(services.contains(code));
     }
-    assert!(ws.conversations.iter().any(|c| c["custom_attributes"].get("Service Code").is_none()));
+    assert!(ws
+        .conversations
+        .iter()
+        .any(|c| c["custom_attributes"].get("Service Code").is_none()));
     // Roughly one conversation per member every few weeks while active.
     assert!(ws.conversations.len() > 5 * members && ws.conversations.len() < 25 * members);
 }
@@ -146,9 +190,13 @@ fn members_span_every_engagement_profile() {
         .timestamp();
     let qualifying = |c: &Value| {
         c["state"] == "closed"
-            && ["Phone", "Video Conference"].contains(&c["custom_attributes"]["Channel"].as_str().unwrap_or(""))
-            && ["Health Coaching 001", "Disease Management 002"]
-                .contains(&c["custom_attributes"]["Service Code"].as_str().unwrap_or(""))
+            && ["Phone", "Video Conference"]
+                .contains(&c["custom_attributes"]["Channel"].as_str().unwrap_or(""))
+            && ["Health Coaching 001", "Disease Management 002"].contains(
+                &c["custom_attributes"]["Service Code"]
+                    .as_str()
+                    .unwrap_or(""),
+            )
     };
     let mut newest: BTreeMap<&str, i64> = BTreeMap::new();
     for c in ws.conversations.iter().filter(|c| qualifying(c)) {
@@ -159,7 +207,12 @@ fn members_span_every_engagement_profile() {
         }
     }
     let days_ago = |t: i64| (end - t) / 86_400;
-    let buckets = |lo: i64, hi: i64| newest.values().filter(|t| (lo..=hi).contains(&days_ago(**t))).count();
+    let buckets = |lo: i64, hi: i64| {
+        newest
+            .values()
+            .filter(|t| (lo..=hi).contains(&days_ago(**t)))
+            .count()
+    };
     assert!(buckets(0, 27) > 0 && buckets(29, 55) > 0 && buckets(57, 400) > 0);
     let enrolled_without_calls = ws.contacts.iter().filter(|c| {
         attr(c, "Enrolled Date").is_some() && !newest.contains_key(c["id"].as_str().unwrap())
@@ -169,7 +222,10 @@ fn members_span_every_engagement_profile() {
     // any call for a few.
     let (mut right, mut stale, mut newer) = (0, 0, 0);
     for c in &ws.contacts {
-        if let (Some(stored), Some(truth)) = (attr(c, "Last Coaching Session"), newest.get(c["id"].as_str().unwrap())) {
+        if let (Some(stored), Some(truth)) = (
+            attr(c, "Last Coaching Session"),
+            newest.get(c["id"].as_str().unwrap()),
+        ) {
             match stored.as_i64().unwrap().cmp(truth) {
                 std::cmp::Ordering::Equal => right += 1,
                 std::cmp::Ordering::Less => stale += 1,
@@ -177,5 +233,8 @@ fn members_span_every_engagement_profile() {
             }
         }
     }
-    assert!(right > 0 && stale > 0 && newer > 0, "{right} {stale} {newer}");
+    assert!(
+        right > 0 && stale > 0 && newer > 0,
+        "{right} {stale} {newer}"
+    );
 }

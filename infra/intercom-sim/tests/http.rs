@@ -9,9 +9,13 @@ use intercom_sim::{SimConfig, SimStats};
 use serde_json::{json, Value};
 
 fn has_rate_headers(r: &reqwest::Response) -> bool {
-    ["x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset"]
-        .iter()
-        .all(|h| r.headers().contains_key(*h))
+    [
+        "x-ratelimit-limit",
+        "x-ratelimit-remaining",
+        "x-ratelimit-reset",
+    ]
+    .iter()
+    .all(|h| r.headers().contains_key(*h))
 }
 
 fn header(r: &reqwest::Response, name: &str) -> u64 {
@@ -22,7 +26,13 @@ fn header(r: &reqwest::Response, name: &str) -> u64 {
 async fn missing_or_wrong_token_is_401_without_rate_headers() {
     let api = Api::new(intercom_sim::generate(3, 1, as_of()), SimConfig::default()).await;
     let none = api.http.get(api.url("/admins")).send().await.unwrap();
-    let wrong = api.http.get(api.url("/admins")).bearer_auth("nope").send().await.unwrap();
+    let wrong = api
+        .http
+        .get(api.url("/admins"))
+        .bearer_auth("nope")
+        .send()
+        .await
+        .unwrap();
     for r in [none, wrong] {
         assert_eq!(r.status(), 401);
         assert!(!has_rate_headers(&r));
@@ -37,7 +47,10 @@ async fn missing_or_wrong_token_is_401_without_rate_headers() {
 
 #[tokio::test]
 async fn the_request_after_the_budget_is_429_with_headers() {
-    let config = SimConfig { rate_limit: 3, ..SimConfig::default() };
+    let config = SimConfig {
+        rate_limit: 3,
+        ..SimConfig::default()
+    };
     let api = Api::new(intercom_sim::generate(3, 1, as_of()), config).await;
     // A window may roll over mid-loop; then the budget restarts and the loop is retried.
     for _attempt in 0..3 {
@@ -45,21 +58,37 @@ async fn the_request_after_the_budget_is_429_with_headers() {
         for _ in 0..4 {
             answers.push(api.get("/admins").await);
         }
-        let resets: Vec<u64> = answers.iter().map(|r| header(r, "x-ratelimit-reset")).collect();
+        let resets: Vec<u64> = answers
+            .iter()
+            .map(|r| header(r, "x-ratelimit-reset"))
+            .collect();
         if resets.iter().any(|r| *r != resets[0]) || answers[0].status() == 429 {
             tokio::time::sleep(std::time::Duration::from_secs(10)).await;
             continue;
         }
-        let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs();
-        assert_eq!(resets[0] % 10, 0, "windows are aligned to multiples of 10 s");
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        assert_eq!(
+            resets[0] % 10,
+            0,
+            "windows are aligned to multiples of 10 s"
+        );
         assert!(resets[0] > now - 1 && resets[0] <= now + 10);
         let statuses: Vec<u16> = answers.iter().map(|r| r.status().as_u16()).collect();
         assert_eq!(statuses, [200, 200, 200, 429]);
-        let remaining: Vec<u64> = answers.iter().map(|r| header(r, "x-ratelimit-remaining")).collect();
+        let remaining: Vec<u64> = answers
+            .iter()
+            .map(|r| header(r, "x-ratelimit-remaining"))
+            .collect();
         assert_eq!(remaining, [2, 1, 0, 0]);
         assert!(answers.iter().all(|r| header(r, "x-ratelimit-limit") == 3));
         let last = answers.pop().unwrap();
-        assert_eq!(error_code(&last.json::<Value>().await.unwrap()), "rate_limit_exceeded");
+        assert_eq!(
+            error_code(&last.json::<Value>().await.unwrap()),
+            "rate_limit_exceeded"
+        );
         assert_eq!(api.sim.stats().rate_limited, 1);
         return;
     }
@@ -69,10 +98,19 @@ async fn the_request_after_the_budget_is_429_with_headers() {
 #[tokio::test]
 async fn injected_errors_answer_5xx_before_applying_anything() {
     let ws = workspace_with(vec![contact("m1", json!({}))], vec![]);
-    let config = SimConfig { error_rate: 1.0, seed: 3, ..SimConfig::default() };
+    let config = SimConfig {
+        error_rate: 1.0,
+        seed: 3,
+        ..SimConfig::default()
+    };
     let api = Api::new(ws, config).await;
     for _ in 0..6 {
-        let r = api.put("/contacts/m1", &json!({"custom_attributes": {"Referral": "Counter Health"}})).await;
+        let r = api
+            .put(
+                "/contacts/m1",
+                &json!({"custom_attributes": {"Referral": "Counter Health"}}),
+            )
+            .await;
         assert!([500, 502, 503].contains(&r.status().as_u16()));
         assert!(has_rate_headers(&r));
         let body: Value = r.json().await.unwrap();
@@ -86,18 +124,27 @@ async fn injected_errors_answer_5xx_before_applying_anything() {
 #[tokio::test]
 async fn put_merges_custom_attributes_and_bumps_updated_at() {
     let ws = workspace_with(
-        vec![contact("m1", json!({"Referral": "Counter Health", "Employer": "Acme"}))],
+        vec![contact(
+            "m1",
+            json!({"Referral": "Counter Health", "Employer": "Acme"}),
+        )],
         vec![],
     );
     let api = Api::new(ws, SimConfig::default()).await;
-    let before = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs();
+    let before = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
     let r = api
         .put("/contacts/m1", &json!({"custom_attributes": {"Last Call": 1_711_000_000, "Eligible Programs": "Smart Access", "Employer": null}}))
         .await;
     assert_eq!(r.status(), 200);
     let updated: Value = r.json().await.unwrap();
     let attrs = &updated["custom_attributes"];
-    assert_eq!(attrs["Referral"], "Counter Health", "untouched attributes stay");
+    assert_eq!(
+        attrs["Referral"], "Counter Health",
+        "untouched attributes stay"
+    );
     assert_eq!(attrs["Last Call"], 1_711_000_000);
     assert_eq!(attrs["Eligible Programs"], "Smart Access");
     assert_eq!(attrs["Employer"], Value::Null);
@@ -109,7 +156,10 @@ async fn put_merges_custom_attributes_and_bumps_updated_at() {
 
 #[tokio::test]
 async fn put_refuses_unknown_attributes_wrong_types_and_unknown_contacts() {
-    let ws = workspace_with(vec![contact("m1", json!({"Referral": "Counter Health"}))], vec![]);
+    let ws = workspace_with(
+        vec![contact("m1", json!({"Referral": "Counter Health"}))],
+        vec![],
+    );
     let api = Api::new(ws, SimConfig::default()).await;
     let bad = [
         json!({"custom_attributes": {"Last Call": 1_711_000_000, "Favourite Colour": "blue"}}),
@@ -124,13 +174,29 @@ async fn put_refuses_unknown_attributes_wrong_types_and_unknown_contacts() {
         assert_eq!(r.status(), 400, "{body}");
         assert_eq!(error_code(&r.json().await.unwrap()), "parameter_invalid");
     }
-    let named = api.put("/contacts/m1", &json!({"custom_attributes": {"Favourite Colour": "blue"}})).await;
+    let named = api
+        .put(
+            "/contacts/m1",
+            &json!({"custom_attributes": {"Favourite Colour": "blue"}}),
+        )
+        .await;
     let body: Value = named.json().await.unwrap();
-    assert!(body["errors"][0]["message"].as_str().unwrap().contains("Favourite Colour"));
+    assert!(body["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("Favourite Colour"));
     let stored: Value = api.get("/contacts/m1").await.json().await.unwrap();
-    assert!(stored["custom_attributes"].get("Last Call").is_none(), "nothing applied");
+    assert!(
+        stored["custom_attributes"].get("Last Call").is_none(),
+        "nothing applied"
+    );
     assert_eq!(stored["updated_at"], 1_700_000_000);
-    let missing = api.put("/contacts/nobody", &json!({"custom_attributes": {"Referral": "x"}})).await;
+    let missing = api
+        .put(
+            "/contacts/nobody",
+            &json!({"custom_attributes": {"Referral": "x"}}),
+        )
+        .await;
     assert_eq!(missing.status(), 404);
     assert_eq!(error_code(&missing.json().await.unwrap()), "not_found");
 }
@@ -142,15 +208,28 @@ async fn intercom_version_decides_how_unassigned_renders() {
     let (_, page) = api.search("conversations", &q).await;
     let id = page["conversations"][0]["id"].as_str().unwrap().to_owned();
     assert_eq!(page["conversations"][0]["admin_assignee_id"], Value::Null);
-    for (version, expected) in [(Some("2.11"), Value::Null), (Some("2.16"), json!(0)), (Some("2.12"), json!(0)), (None, Value::Null)] {
+    for (version, expected) in [
+        (Some("2.11"), Value::Null),
+        (Some("2.16"), json!(0)),
+        (Some("2.12"), json!(0)),
+        (None, Value::Null),
+    ] {
         api.version = version;
-        let c: Value = api.get(&format!("/conversations/{id}")).await.json().await.unwrap();
+        let c: Value = api
+            .get(&format!("/conversations/{id}"))
+            .await
+            .json()
+            .await
+            .unwrap();
         assert_eq!(c["admin_assignee_id"], expected, "{version:?}");
     }
     api.version = Some("banana");
     let r = api.get(&format!("/conversations/{id}")).await;
     assert_eq!(r.status(), 400);
-    assert_eq!(error_code(&r.json().await.unwrap()), "intercom_version_invalid");
+    assert_eq!(
+        error_code(&r.json().await.unwrap()),
+        "intercom_version_invalid"
+    );
 }
 
 #[tokio::test]
@@ -159,16 +238,37 @@ async fn read_endpoints() {
     let admins: Value = api.get("/admins").await.json().await.unwrap();
     assert_eq!(admins["type"], "admin.list");
     assert!(admins["admins"].as_array().unwrap().len() >= 12);
-    let contact_attrs: Value = api.get("/data_attributes?model=contact").await.json().await.unwrap();
-    let models: Vec<&str> = contact_attrs["data"].as_array().unwrap().iter()
-        .map(|a| a["model"].as_str().unwrap()).collect();
+    let contact_attrs: Value = api
+        .get("/data_attributes?model=contact")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let models: Vec<&str> = contact_attrs["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["model"].as_str().unwrap())
+        .collect();
     assert!(models.iter().all(|m| *m == "contact"));
-    let names: Vec<&str> = contact_attrs["data"].as_array().unwrap().iter()
-        .map(|a| a["name"].as_str().unwrap()).collect();
+    let names: Vec<&str> = contact_attrs["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["name"].as_str().unwrap())
+        .collect();
     assert!(names.contains(&"Engagement Status") && names.contains(&"external_id"));
-    let conv_attrs: Value = api.get("/data_attributes?model=conversation").await.json().await.unwrap();
+    let conv_attrs: Value = api
+        .get("/data_attributes?model=conversation")
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(conv_attrs["data"].as_array().unwrap().len(), 2);
-    assert_eq!(api.get("/data_attributes?model=ticket_type").await.status(), 400);
+    assert_eq!(
+        api.get("/data_attributes?model=ticket_type").await.status(),
+        400
+    );
     let me: Value = api.get("/me").await.json().await.unwrap();
     assert_eq!(me["type"], "admin");
     assert_eq!(me["app"]["timezone"], "America/New_York");
@@ -186,7 +286,15 @@ async fn stats_count_calls_per_route_and_need_no_token() {
     api.search("contacts", &q).await;
     api.get("/contacts/whoever").await;
     api.http.get(api.url("/admins")).send().await.unwrap();
-    let stats: SimStats = api.http.get(api.url("/_sim/stats")).send().await.unwrap().json().await.unwrap();
+    let stats: SimStats = api
+        .http
+        .get(api.url("/_sim/stats"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(stats.requests["POST /contacts/search"], 2);
     assert_eq!(stats.requests["GET /contacts/{id}"], 1);
     assert_eq!(stats.requests["GET /admins"], 1, "401s count too");

@@ -9,10 +9,15 @@ use intercom_sim::SimConfig;
 use serde_json::{json, Value};
 
 fn at(tz: Tz, y: i32, m: u32, d: u32, h: u32, min: u32) -> i64 {
-    tz.from_local_datetime(&NaiveDate::from_ymd_opt(y, m, d).unwrap().and_hms_opt(h, min, 0).unwrap())
-        .earliest()
-        .unwrap()
-        .timestamp()
+    tz.from_local_datetime(
+        &NaiveDate::from_ymd_opt(y, m, d)
+            .unwrap()
+            .and_hms_opt(h, min, 0)
+            .unwrap(),
+    )
+    .earliest()
+    .unwrap()
+    .timestamp()
 }
 
 async fn ids(api: &Api, model: &str, query: Value) -> Vec<String> {
@@ -51,17 +56,37 @@ async fn date_filters_match_calendar_days_in_the_workspace_time_zone() {
     let ny = chrono_tz::America::New_York;
     let api = Api::new(date_workspace(), SimConfig::default()).await;
     let noon = at(ny, 2024, 3, 10, 12, 0);
-    assert_eq!(ids(&api, "contacts", last_call("=", noon)).await, ["b", "c"]);
-    assert_eq!(ids(&api, "contacts", last_call(">", noon)).await, ["d", "f", "g", "h"]);
+    assert_eq!(
+        ids(&api, "contacts", last_call("=", noon)).await,
+        ["b", "c"]
+    );
+    assert_eq!(
+        ids(&api, "contacts", last_call(">", noon)).await,
+        ["d", "f", "g", "h"]
+    );
     assert_eq!(ids(&api, "contacts", last_call("<", noon)).await, ["a"]);
     // The instant inside the day does not matter: 00:00:30 or 23:59 of the same local day.
-    assert_eq!(ids(&api, "contacts", last_call("=", at(ny, 2024, 3, 10, 23, 59))).await, ["b", "c"]);
+    assert_eq!(
+        ids(
+            &api,
+            "contacts",
+            last_call("=", at(ny, 2024, 3, 10, 23, 59))
+        )
+        .await,
+        ["b", "c"]
+    );
     // The 25-hour day keeps both of its ends.
-    assert_eq!(ids(&api, "contacts", last_call("=", at(ny, 2024, 11, 3, 12, 0))).await, ["f", "g"]);
+    assert_eq!(
+        ids(&api, "contacts", last_call("=", at(ny, 2024, 11, 3, 12, 0))).await,
+        ["f", "g"]
+    );
     // Values may come as numeric strings, as in Intercom's own examples.
     let (status, page) = api
-        .search("contacts", &json!({"query": {"field": "custom_attributes.Last Call", "operator": "<",
-                                              "value": noon.to_string()}}))
+        .search(
+            "contacts",
+            &json!({"query": {"field": "custom_attributes.Last Call", "operator": "<",
+                                              "value": noon.to_string()}}),
+        )
         .await;
     assert_eq!((status, page["total_count"].clone()), (200, json!(1)));
 }
@@ -69,18 +94,30 @@ async fn date_filters_match_calendar_days_in_the_workspace_time_zone() {
 #[tokio::test]
 async fn the_same_query_in_a_utc_workspace_uses_utc_days() {
     let ny = chrono_tz::America::New_York;
-    let config = SimConfig { workspace_tz: chrono_tz::UTC, ..SimConfig::default() };
+    let config = SimConfig {
+        workspace_tz: chrono_tz::UTC,
+        ..SimConfig::default()
+    };
     let api = Api::new(date_workspace(), config).await;
     // 2024-03-10 12:00 New York is 16:00 UTC the same day; a and b fall on that UTC day.
-    assert_eq!(ids(&api, "contacts", last_call("=", at(ny, 2024, 3, 10, 12, 0))).await, ["a", "b"]);
+    assert_eq!(
+        ids(&api, "contacts", last_call("=", at(ny, 2024, 3, 10, 12, 0))).await,
+        ["a", "b"]
+    );
 }
 
 #[tokio::test]
 async fn date_fields_refuse_other_operators() {
     let api = Api::new(date_workspace(), SimConfig::default()).await;
     for op in ["!=", ">=", "<=", "~"] {
-        let (status, body) = api.search("contacts", &json!({"query": last_call(op, 1_700_000_000)})).await;
-        assert_eq!((status, error_code(&body)), (400, "parameter_invalid"), "{op}");
+        let (status, body) = api
+            .search("contacts", &json!({"query": last_call(op, 1_700_000_000)}))
+            .await;
+        assert_eq!(
+            (status, error_code(&body)),
+            (400, "parameter_invalid"),
+            "{op}"
+        );
     }
     for op in ["IN", "NIN"] {
         let q = json!({"field": "created_at", "operator": op, "value": [1_700_000_000]});
@@ -90,7 +127,7 @@ async fn date_fields_refuse_other_operators() {
 }
 
 fn people() -> intercom_sim::Workspace {
-    let mut with_owner = |id: &str, name: Value, owner: Value| {
+    let with_owner = |id: &str, name: Value, owner: Value| {
         let mut c = contact(id, json!({"Employer": "Acme"}));
         c["name"] = name;
         c["owner_id"] = owner;
@@ -118,28 +155,53 @@ async fn string_and_integer_operators() {
         (name("=", json!("Bob")), vec!["bob"]),
         (name("=", json!("bob")), vec![]),
         (name("!=", json!("Bob")), vec!["anon", "jose", "zoe"]),
-        (name("IN", json!(["Bob", "José O'Brien"])), vec!["bob", "jose"]),
+        (
+            name("IN", json!(["Bob", "José O'Brien"])),
+            vec!["bob", "jose"],
+        ),
         (name("NIN", json!(["Bob"])), vec!["anon", "jose", "zoe"]),
         (name("~", json!("O'Brien")), vec!["jose"]),
         (name("!~", json!("Smith")), vec!["anon", "bob", "jose"]),
         (name("^", json!("Zo")), vec!["zoe"]),
         (name("$", json!(", Jr.")), vec!["zoe"]),
         (name("=", Value::Null), vec!["anon"]),
-        (json!({"field": "owner_id", "operator": "=", "value": "42"}), vec!["jose", "zoe"]),
-        (json!({"field": "owner_id", "operator": "IN", "value": [7, 42]}), vec!["bob", "jose", "zoe"]),
-        (json!({"field": "owner_id", "operator": ">", "value": 7}), vec!["jose", "zoe"]),
-        (json!({"field": "owner_id", "operator": "<=", "value": 7}), vec!["bob"]),
-        (json!({"field": "custom_attributes.Employer", "operator": "=", "value": "Acme"}),
-         vec!["anon", "bob", "jose", "zoe"]),
-        (json!({"operator": "OR", "value": [name("=", json!("Bob")), name("^", json!("José"))]}),
-         vec!["bob", "jose"]),
-        (json!({"operator": "AND", "value": [
+        (
+            json!({"field": "owner_id", "operator": "=", "value": "42"}),
+            vec!["jose", "zoe"],
+        ),
+        (
+            json!({"field": "owner_id", "operator": "IN", "value": [7, 42]}),
+            vec!["bob", "jose", "zoe"],
+        ),
+        (
+            json!({"field": "owner_id", "operator": ">", "value": 7}),
+            vec!["jose", "zoe"],
+        ),
+        (
+            json!({"field": "owner_id", "operator": "<=", "value": 7}),
+            vec!["bob"],
+        ),
+        (
+            json!({"field": "custom_attributes.Employer", "operator": "=", "value": "Acme"}),
+            vec!["anon", "bob", "jose", "zoe"],
+        ),
+        (
+            json!({"operator": "OR", "value": [name("=", json!("Bob")), name("^", json!("José"))]}),
+            vec!["bob", "jose"],
+        ),
+        (
+            json!({"operator": "AND", "value": [
             {"operator": "OR", "value": [name("=", json!("Bob")), name("^", json!("José"))]},
             {"operator": "OR", "value": [{"field": "owner_id", "operator": "=", "value": 42}]}]}),
-         vec!["jose"]),
+            vec!["jose"],
+        ),
     ];
     for (query, expected) in cases {
-        assert_eq!(ids(&api, "contacts", query.clone()).await, expected, "{query}");
+        assert_eq!(
+            ids(&api, "contacts", query.clone()).await,
+            expected,
+            "{query}"
+        );
     }
 }
 
@@ -148,11 +210,23 @@ async fn conversation_fields_and_contact_ids() {
     let ws = workspace_with(
         vec![contact("m1", json!({})), contact("m2", json!({}))],
         vec![
-            conversation("1", &["m1"], json!({"custom_attributes": {"Channel": "Phone"},
-                "admin_assignee_id": 7100001, "statistics": {"type": "conversation_statistics", "last_close_at": 1_700_000_000}})),
-            conversation("2", &["m1", "m2"], json!({"custom_attributes": {"Channel": "Video Conference"},
-                "state": "open", "open": true})),
-            conversation("3", &["m2"], json!({"custom_attributes": {"Channel": "Email"}, "admin_assignee_id": "7100002"})),
+            conversation(
+                "1",
+                &["m1"],
+                json!({"custom_attributes": {"Channel": "Phone"},
+                "admin_assignee_id": 7100001, "statistics": {"type": "conversation_statistics", "last_close_at": 1_700_000_000}}),
+            ),
+            conversation(
+                "2",
+                &["m1", "m2"],
+                json!({"custom_attributes": {"Channel": "Video Conference"},
+                "state": "open", "open": true}),
+            ),
+            conversation(
+                "3",
+                &["m2"],
+                json!({"custom_attributes": {"Channel": "Email"}, "admin_assignee_id": "7100002"}),
+            ),
             conversation("4", &["m2"], json!({})),
         ],
     );
@@ -167,13 +241,19 @@ async fn conversation_fields_and_contact_ids() {
         {"field": "contact_ids", "operator": "IN", "value": ["m1"]},
         {"field": "state", "operator": "=", "value": "closed"}]});
     assert_eq!(ids(&api, "conversations", both).await, ["1"]);
-    let assignee = json!({"field": "admin_assignee_id", "operator": "IN", "value": ["7100001", 7100002]});
+    let assignee =
+        json!({"field": "admin_assignee_id", "operator": "IN", "value": ["7100001", 7100002]});
     assert_eq!(ids(&api, "conversations", assignee).await, ["1", "3"]);
     let open = json!({"field": "open", "operator": "=", "value": true});
     assert_eq!(ids(&api, "conversations", open).await, ["2"]);
-    let no_channel = json!({"field": "custom_attributes.Channel", "operator": "NIN", "value": ["Phone"]});
-    assert_eq!(ids(&api, "conversations", no_channel).await, ["2", "3", "4"]);
-    let closed_day = json!({"field": "statistics.last_close_at", "operator": "=", "value": 1_700_000_000});
+    let no_channel =
+        json!({"field": "custom_attributes.Channel", "operator": "NIN", "value": ["Phone"]});
+    assert_eq!(
+        ids(&api, "conversations", no_channel).await,
+        ["2", "3", "4"]
+    );
+    let closed_day =
+        json!({"field": "statistics.last_close_at", "operator": "=", "value": 1_700_000_000});
     assert_eq!(ids(&api, "conversations", closed_day).await, ["1"]);
 }
 
@@ -186,8 +266,21 @@ async fn broken_queries_are_refused_with_400() {
     let api = Api::new(people(), SimConfig::default()).await;
     let two_levels = json!({"operator": "AND", "value": [
         {"operator": "OR", "value": filters(2)}, {"operator": "OR", "value": filters(2)}]});
-    assert_eq!(api.search("contacts", &json!({"query": two_levels})).await.0, 200);
-    assert_eq!(api.search("contacts", &json!({"query": {"operator": "OR", "value": filters(15)}})).await.0, 200);
+    assert_eq!(
+        api.search("contacts", &json!({"query": two_levels}))
+            .await
+            .0,
+        200
+    );
+    assert_eq!(
+        api.search(
+            "contacts",
+            &json!({"query": {"operator": "OR", "value": filters(15)}})
+        )
+        .await
+        .0,
+        200
+    );
     let broken = [
         json!({"operator": "AND", "value": [{"operator": "OR", "value": [{"operator": "AND", "value": filters(1)}]}]}),
         json!({"operator": "OR", "value": filters(16)}),
@@ -205,9 +298,15 @@ async fn broken_queries_are_refused_with_400() {
     ];
     for query in broken {
         let (status, body) = api.search("contacts", &json!({"query": query})).await;
-        assert_eq!((status, error_code(&body)), (400, "parameter_invalid"), "{query}");
+        assert_eq!(
+            (status, error_code(&body)),
+            (400, "parameter_invalid"),
+            "{query}"
+        );
     }
-    let (status, body) = api.search("contacts", &json!({"pagination": {"per_page": 5}})).await;
+    let (status, body) = api
+        .search("contacts", &json!({"pagination": {"per_page": 5}}))
+        .await;
     assert_eq!((status, error_code(&body)), (400, "parameter_invalid"));
 }
 
@@ -216,17 +315,41 @@ async fn page_size_and_cursor_errors() {
     let api = Api::new(people(), SimConfig::default()).await;
     let q = name("!=", json!("x"));
     for per_page in [json!(151), json!(0), json!("ten")] {
-        let (status, body) = api.search("contacts", &json!({"query": q, "pagination": {"per_page": per_page}})).await;
-        assert_eq!((status, error_code(&body)), (400, "parameter_invalid"), "{per_page}");
+        let (status, body) = api
+            .search(
+                "contacts",
+                &json!({"query": q, "pagination": {"per_page": per_page}}),
+            )
+            .await;
+        assert_eq!(
+            (status, error_code(&body)),
+            (400, "parameter_invalid"),
+            "{per_page}"
+        );
     }
-    assert_eq!(api.search("contacts", &json!({"query": q, "pagination": {"per_page": 150}})).await.0, 200);
+    assert_eq!(
+        api.search(
+            "contacts",
+            &json!({"query": q, "pagination": {"per_page": 150}})
+        )
+        .await
+        .0,
+        200
+    );
     for cursor in ["WzEsMiwzXQ==", "garbage"] {
         let body = json!({"query": q, "pagination": {"per_page": 2, "starting_after": cursor}});
         let (status, body) = api.search("contacts", &body).await;
-        assert_eq!((status, error_code(&body)), (400, "parameter_invalid"), "{cursor}");
+        assert_eq!(
+            (status, error_code(&body)),
+            (400, "parameter_invalid"),
+            "{cursor}"
+        );
     }
     let (status, body) = api
-        .search("contacts", &json!({"query": q, "sort": {"field": "created_at", "order": "desc"}}))
+        .search(
+            "contacts",
+            &json!({"query": q, "sort": {"field": "created_at", "order": "desc"}}),
+        )
         .await;
     assert_eq!((status, error_code(&body)), (400, "invalid_sort_order"));
 }
@@ -243,12 +366,19 @@ async fn default_page_sizes_and_page_shape() {
     assert_eq!(conversations["type"], "conversation.list");
     assert_eq!(conversations["conversations"].as_array().unwrap().len(), 20);
     let total = conversations["total_count"].as_u64().unwrap();
-    assert_eq!(conversations["pages"]["total_pages"].as_u64().unwrap(), total.div_ceil(20));
+    assert_eq!(
+        conversations["pages"]["total_pages"].as_u64().unwrap(),
+        total.div_ceil(20)
+    );
 }
 
 #[tokio::test]
 async fn cursor_paging_returns_every_match_exactly_once() {
-    let api = Api::new(intercom_sim::generate(150, 4, as_of()), SimConfig::default()).await;
+    let api = Api::new(
+        intercom_sim::generate(150, 4, as_of()),
+        SimConfig::default(),
+    )
+    .await;
     let calls = json!({"operator": "AND", "value": [
         {"field": "custom_attributes.Channel", "operator": "IN", "value": ["Phone", "Video Conference"]},
         {"field": "updated_at", "operator": ">", "value": 1_700_000_000}]});
@@ -270,18 +400,32 @@ async fn cursor_paging_returns_every_match_exactly_once() {
 async fn later_pages_come_from_the_first_pages_snapshot() {
     let api = Api::new(people(), SimConfig::default()).await;
     let q = name("!=", json!("x"));
-    let (_, first) = api.search("contacts", &json!({"query": q, "pagination": {"per_page": 2}})).await;
-    let cursor = first["pages"]["next"]["starting_after"].as_str().unwrap().to_owned();
+    let (_, first) = api
+        .search(
+            "contacts",
+            &json!({"query": q, "pagination": {"per_page": 2}}),
+        )
+        .await;
+    let cursor = first["pages"]["next"]["starting_after"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     assert_eq!(first["pages"]["next"]["page"], 2);
     // A changed query does not change an open cursor's result set.
     let other = name("=", json!("Bob"));
     let (status, second) = api
-        .search("contacts", &json!({"query": other, "pagination": {"per_page": 2, "starting_after": cursor}}))
+        .search(
+            "contacts",
+            &json!({"query": other, "pagination": {"per_page": 2, "starting_after": cursor}}),
+        )
         .await;
     assert_eq!(status, 200);
     assert_eq!(second["pages"]["page"], 2);
     assert_eq!(second["data"].as_array().unwrap().len(), 2);
-    assert!(second["pages"].get("next").is_none(), "no next on the last page");
+    assert!(
+        second["pages"].get("next").is_none(),
+        "no next on the last page"
+    );
 }
 
 #[tokio::test]
@@ -292,10 +436,21 @@ async fn sorting_and_merged_contacts() {
     let api = Api::new(ws, SimConfig::default()).await;
     let all = name("!=", json!("x"));
     let (_, page) = api
-        .search("contacts", &json!({"query": all, "sort": {"field": "created_at", "order": "ascending"}}))
+        .search(
+            "contacts",
+            &json!({"query": all, "sort": {"field": "created_at", "order": "ascending"}}),
+        )
         .await;
-    let order: Vec<&str> = page["data"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
+    let order: Vec<&str> = page["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
     assert_eq!(order.first(), Some(&"jose"));
-    assert!(!order.contains(&"bob"), "merged contacts are not searchable");
+    assert!(
+        !order.contains(&"bob"),
+        "merged contacts are not searchable"
+    );
     assert_eq!(api.get("/contacts/bob").await.status(), 404);
 }

@@ -11,7 +11,11 @@ pub const CONTACT_CUSTOM: &[(&str, &str, &[&str])] = &[
     ("Last Coaching Session", "date", &[]),
     ("Last Call", "date", &[]),
     ("First Session Date", "date", &[]),
-    ("Engagement Status", "string", &["Engaged", "At Risk", "Unengaged"]),
+    (
+        "Engagement Status",
+        "string",
+        &["Engaged", "At Risk", "Unengaged"],
+    ),
     ("Engagement Status Date", "date", &[]),
     ("Referral", "string", &[]),
     ("Eligible Programs", "string", &[]),
@@ -22,7 +26,11 @@ pub const CONTACT_CUSTOM: &[(&str, &str, &[&str])] = &[
 
 /// Custom conversation attributes: (name, data_type, options).
 pub const CONVERSATION_CUSTOM: &[(&str, &str, &[&str])] = &[
-    ("Channel", "string", &["Phone", "Video Conference", "Email", "Chat"]),
+    (
+        "Channel",
+        "string",
+        &["Phone", "Video Conference", "Email", "Chat"],
+    ),
     ("Service Code", "string", &[]),
 ];
 
@@ -30,19 +38,91 @@ pub const CONVERSATION_CUSTOM: &[(&str, &str, &[&str])] = &[
 const CONTACT_STANDARD: &[(&str, &str, &str, bool, &str)] = &[
     ("name", "Name", "string", true, "A person's full name"),
     ("email", "Email", "string", true, "A person's email address"),
-    ("email_domain", "Email domain", "string", false, "The domain of a person's email address"),
+    (
+        "email_domain",
+        "Email domain",
+        "string",
+        false,
+        "The domain of a person's email address",
+    ),
     ("phone", "Phone", "string", true, "A person's phone number"),
-    ("external_id", "User ID", "string", true, "A unique identifier for a person from your systems"),
-    ("owner_id", "Owner", "integer", true, "The teammate who owns this contact"),
-    ("role", "Role", "string", false, "Whether the contact is a user or a lead"),
-    ("created_at", "Created at", "date", false, "The time the contact was added to Intercom"),
-    ("signed_up_at", "Signed up", "date", true, "The time the person signed up"),
-    ("updated_at", "Updated at", "date", false, "The last time the contact was updated"),
-    ("last_seen_at", "Last seen", "date", true, "The last time the person used your product"),
-    ("last_contacted_at", "Last contacted", "date", false, "The last time a teammate contacted the person"),
-    ("last_replied_at", "Last heard from", "date", false, "The last time the person replied"),
-    ("unsubscribed_from_emails", "Unsubscribed from emails", "boolean", true, "Whether the person opted out of email"),
-    ("language_override", "Language override", "string", true, "A preferred language set by the person"),
+    (
+        "external_id",
+        "User ID",
+        "string",
+        true,
+        "A unique identifier for a person from your systems",
+    ),
+    (
+        "owner_id",
+        "Owner",
+        "integer",
+        true,
+        "The teammate who owns this contact",
+    ),
+    (
+        "role",
+        "Role",
+        "string",
+        false,
+        "Whether the contact is a user or a lead",
+    ),
+    (
+        "created_at",
+        "Created at",
+        "date",
+        false,
+        "The time the contact was added to Intercom",
+    ),
+    (
+        "signed_up_at",
+        "Signed up",
+        "date",
+        true,
+        "The time the person signed up",
+    ),
+    (
+        "updated_at",
+        "Updated at",
+        "date",
+        false,
+        "The last time the contact was updated",
+    ),
+    (
+        "last_seen_at",
+        "Last seen",
+        "date",
+        true,
+        "The last time the person used your product",
+    ),
+    (
+        "last_contacted_at",
+        "Last contacted",
+        "date",
+        false,
+        "The last time a teammate contacted the person",
+    ),
+    (
+        "last_replied_at",
+        "Last heard from",
+        "date",
+        false,
+        "The last time the person replied",
+    ),
+    (
+        "unsubscribed_from_emails",
+        "Unsubscribed from emails",
+        "boolean",
+        true,
+        "Whether the person opted out of email",
+    ),
+    (
+        "language_override",
+        "Language override",
+        "string",
+        true,
+        "A preferred language set by the person",
+    ),
 ];
 
 pub fn data_attributes(created_at: i64, admin_id: &str) -> Vec<Value> {

@@ -25,9 +25,20 @@ use shapes::{Coach, ContactRef, MemberRecord};
 use timeline::{ny_instant, Planned, Planner, Profile, State};
 
 const COACH_NAMES: &[&str] = &[
-    "Dana Whitfield", "Marcus Bell", "Priya Raman", "Elena Sokolova", "Tomás Rivera",
-    "Grace Okonkwo", "Hannah Lindqvist", "Jamal Carter", "Mei-Ling Chou", "Sean O'Rourke",
-    "Aaliyah Brooks", "Pieter de Vries", "Rosa Delgado", "Nathan Greene",
+    "Dana Whitfield",
+    "Marcus Bell",
+    "Priya Raman",
+    "Elena Sokolova",
+    "Tomás Rivera",
+    "Grace Okonkwo",
+    "Hannah Lindqvist",
+    "Jamal Carter",
+    "Mei-Ling Chou",
+    "Sean O'Rourke",
+    "Aaliyah Brooks",
+    "Pieter de Vries",
+    "Rosa Delgado",
+    "Nathan Greene",
 ];
 
 const QUALIFYING_CHANNELS: &[&str] = &["Phone", "Video Conference"];
@@ -61,7 +72,10 @@ struct History {
 }
 
 fn utc_midnight(day: NaiveDate) -> i64 {
-    day.and_hms_opt(0, 0, 0).expect("midnight").and_utc().timestamp()
+    day.and_hms_opt(0, 0, 0)
+        .expect("midnight")
+        .and_utc()
+        .timestamp()
 }
 
 /// Generates `members` users (plus ~5% leads), 14 coaches and their conversations up to as-of.
@@ -73,7 +87,10 @@ pub fn generate(members: usize, seed: u64, as_of: NaiveDate) -> Workspace {
         .enumerate()
         .map(|(i, name)| Coach {
             id: (7_100_001 + i).to_string(),
-            email: format!("{}@coaching.example.com", people::ascii_fold(name.split(' ').next().unwrap_or(name))),
+            email: format!(
+                "{}@coaching.example.com",
+                people::ascii_fold(name.split(' ').next().unwrap_or(name))
+            ),
             name: (*name).to_owned(),
             job_title: "Health Coach",
         })
@@ -91,7 +108,13 @@ pub fn generate(members: usize, seed: u64, as_of: NaiveDate) -> Workspace {
         .map(|i| person(&mut rng, i, i >= members, as_of, end, coach_count))
         .collect();
 
-    let mut planner = Planner { rng: &mut rng, as_of, coaches: coach_count, members, out: Vec::new() };
+    let mut planner = Planner {
+        rng: &mut rng,
+        as_of,
+        coaches: coach_count,
+        members,
+        out: Vec::new(),
+    };
     let profiles: Vec<Profile> = people
         .iter()
         .enumerate()
@@ -165,7 +188,11 @@ fn person(
     end: i64,
     coaches: usize,
 ) -> Person {
-    let id = format!("{:08x}{:016x}", 0x65a0_0000_u32 + i as u32, rng.random::<u64>());
+    let id = format!(
+        "{:08x}{:016x}",
+        0x65a0_0000_u32 + i as u32,
+        rng.random::<u64>()
+    );
     let name = people::name(rng);
     let employer = (!is_lead && !rng.random_bool(0.02)).then(|| weighted(rng, EMPLOYERS, |e| e.3));
     let domain = employer.map_or("example.org".to_owned(), |e| format!("{}.example.com", e.1));
@@ -212,9 +239,8 @@ fn person(
     let reg_code = employer
         .filter(|_| rng.random_bool(0.94))
         .map(|e| format!("{}-{:04}", e.2, rng.random_range(1000..10_000)));
-    let dob = (!is_lead && rng.random_bool(0.96)).then(|| {
-        as_of - Duration::days(rng.random_range(22..68) * 365 + rng.random_range(0..365))
-    });
+    let dob = (!is_lead && rng.random_bool(0.96))
+        .then(|| as_of - Duration::days(rng.random_range(22..68) * 365 + rng.random_range(0..365)));
     Person {
         external_id: (!is_lead).then(|| format!("EMP-{:06}", i + 1)),
         name: name.map(|n| n.0),
@@ -315,7 +341,10 @@ fn custom_attributes(
     if p.enrolled.is_some() && rng.random_bool(0.55) {
         let status = *pick(rng, &["Engaged", "At Risk", "Unengaged"]);
         set("Engagement Status", json!(status));
-        set("Engagement Status Date", json!(end - rng.random_range(1..=60) * DAY));
+        set(
+            "Engagement Status Date",
+            json!(end - rng.random_range(1..=60) * DAY),
+        );
     }
     if profile == Profile::Engaged && rng.random_bool(0.5) {
         let next = as_of + Duration::days(rng.random_range(1..=14));

@@ -55,7 +55,11 @@ pub fn ny_instant(day: NaiveDate, hour: u32, minute: u32) -> i64 {
     New_York
         .from_local_datetime(&local)
         .earliest()
-        .or_else(|| New_York.from_local_datetime(&(local + Duration::hours(1))).earliest())
+        .or_else(|| {
+            New_York
+                .from_local_datetime(&(local + Duration::hours(1)))
+                .earliest()
+        })
         .map(|t| t.timestamp())
         .unwrap_or_else(|| local.and_utc().timestamp())
 }
@@ -92,7 +96,11 @@ impl Planner<'_> {
         let rng = &mut *self.rng;
         let (channel, service, member_initiated) = match kind {
             CallKind::Coaching => {
-                let channel = if rng.random_bool(0.65) { "Phone" } else { "Video Conference" };
+                let channel = if rng.random_bool(0.65) {
+                    "Phone"
+                } else {
+                    "Video Conference"
+                };
                 let service = match rng.random_range(0..100) {
                     0..62 => "Health Coaching 001",
                     62..90 => "Disease Management 002",
@@ -102,7 +110,11 @@ impl Planner<'_> {
                 (Some(channel), Some(service), false)
             }
             CallKind::Message => {
-                let channel = if rng.random_bool(0.5) { "Email" } else { "Chat" };
+                let channel = if rng.random_bool(0.5) {
+                    "Email"
+                } else {
+                    "Chat"
+                };
                 let service = rng.random_bool(0.4).then_some("Health Coaching 001");
                 (Some(channel), service, rng.random_bool(0.6))
             }
@@ -110,9 +122,10 @@ impl Planner<'_> {
         };
         let channel = if rng.random_bool(0.02) { None } else { channel };
         let service = if rng.random_bool(0.03) { None } else { service };
-        let other_member = (kind == CallKind::Coaching && rng.random_bool(0.015) && self.members > 1)
-            .then(|| rng.random_range(0..self.members))
-            .filter(|&m| m != member);
+        let other_member =
+            (kind == CallKind::Coaching && rng.random_bool(0.015) && self.members > 1)
+                .then(|| rng.random_range(0..self.members))
+                .filter(|&m| m != member);
         let tagged_after_days = rng.random_bool(0.12).then(|| rng.random_range(1..=10));
         let duration = rng.random_range(15..=55) * 60;
         let assignee = self.assignee(owner);
@@ -210,12 +223,22 @@ impl Planner<'_> {
         let first_ago = (as_of - first).num_days();
         let roll = self.rng.random_range(0..100);
         let (profile, last_ago) = match roll {
-            0..45 => (Profile::Engaged, self.rng.random_range(0..=first_ago.min(27))),
-            45..60 if first_ago >= 29 => (Profile::AtRisk, self.rng.random_range(29..=first_ago.min(56))),
-            60..85 if first_ago >= 57 => {
-                (Profile::DroppedOff, self.rng.random_range(57..=first_ago.min(420)))
-            }
-            45..85 => (Profile::Engaged, self.rng.random_range(0..=first_ago.min(27))),
+            0..45 => (
+                Profile::Engaged,
+                self.rng.random_range(0..=first_ago.min(27)),
+            ),
+            45..60 if first_ago >= 29 => (
+                Profile::AtRisk,
+                self.rng.random_range(29..=first_ago.min(56)),
+            ),
+            60..85 if first_ago >= 57 => (
+                Profile::DroppedOff,
+                self.rng.random_range(57..=first_ago.min(420)),
+            ),
+            45..85 => (
+                Profile::Engaged,
+                self.rng.random_range(0..=first_ago.min(27)),
+            ),
             _ => return Profile::NeverStarted,
         };
         self.series(member, owner, first, as_of - Duration::days(last_ago));

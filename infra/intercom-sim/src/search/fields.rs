@@ -159,12 +159,19 @@ impl FieldCatalog {
     pub fn build(model: Model, data_attributes: &[Value], objects: &[Value]) -> Self {
         let mut declared = BTreeMap::new();
         for attr in data_attributes {
-            let is_model = attr.get("model").and_then(Value::as_str) == Some(model.attribute_model());
+            let is_model =
+                attr.get("model").and_then(Value::as_str) == Some(model.attribute_model());
             let is_custom = attr.get("custom").and_then(Value::as_bool).unwrap_or(false);
             let name = attr.get("name").and_then(Value::as_str);
-            let kind = attr.get("data_type").and_then(Value::as_str).and_then(Kind::from_data_type);
+            let kind = attr
+                .get("data_type")
+                .and_then(Value::as_str)
+                .and_then(Kind::from_data_type);
             if let (true, true, Some(name), Some(kind)) = (is_model, is_custom, name, kind) {
-                let api_writable = attr.get("api_writable").and_then(Value::as_bool).unwrap_or(true);
+                let api_writable = attr
+                    .get("api_writable")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(true);
                 declared.insert(name.to_owned(), Declared { kind, api_writable });
             }
         }

@@ -40,7 +40,11 @@ pub fn parse_sort(v: &Value, catalog: &FieldCatalog) -> Result<Sort, ApiError> {
     let (accessor, kind) = catalog
         .resolve(field)
         .ok_or_else(|| ApiError::invalid(format!("'{field}' is not a sortable field")))?;
-    let descending = match v.get("order").and_then(Value::as_str).unwrap_or("descending") {
+    let descending = match v
+        .get("order")
+        .and_then(Value::as_str)
+        .unwrap_or("descending")
+    {
         "descending" => true,
         "ascending" => false,
         other => {
@@ -105,9 +109,15 @@ fn narrow(store: &Store, model: Model, query: &Node) -> Option<Vec<u32>> {
         node => pinned(node)?,
     };
     let mut positions: Vec<u32> = if by_contact {
-        values.iter().flat_map(|id| store.conversations_of(id).iter().copied()).collect()
+        values
+            .iter()
+            .flat_map(|id| store.conversations_of(id).iter().copied())
+            .collect()
     } else {
-        values.iter().filter_map(|id| store.position(model, id)).collect()
+        values
+            .iter()
+            .filter_map(|id| store.position(model, id))
+            .collect()
     };
     positions.sort_unstable();
     positions.dedup();

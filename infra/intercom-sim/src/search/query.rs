@@ -85,7 +85,9 @@ fn parse_node(v: &Value, catalog: &FieldCatalog, tz: Tz, depth: usize) -> Result
         .and_then(Value::as_array)
         .ok_or_else(|| ApiError::invalid(format!("the value of an {op} group must be an array")))?;
     if items.is_empty() {
-        return Err(ApiError::invalid(format!("an {op} group needs at least one filter")));
+        return Err(ApiError::invalid(format!(
+            "an {op} group needs at least one filter"
+        )));
     }
     if items.len() > MAX_GROUP_ITEMS {
         return Err(ApiError::invalid(format!(
@@ -129,12 +131,20 @@ fn parse_filter(
         Kind::Integer | Kind::Float => &["=", "!=", "IN", "NIN", ">", "<", ">=", "<="],
         Kind::Boolean => &["=", "!=", "IN", "NIN"],
     };
-    const KNOWN: &[&str] = &["=", "!=", "IN", "NIN", ">", "<", ">=", "<=", "~", "!~", "^", "$"];
+    const KNOWN: &[&str] = &[
+        "=", "!=", "IN", "NIN", ">", "<", ">=", "<=", "~", "!~", "^", "$",
+    ];
     if !KNOWN.contains(&op) {
-        return Err(ApiError::invalid(format!("operator '{op}' is not a valid search operator")));
+        return Err(ApiError::invalid(format!(
+            "operator '{op}' is not a valid search operator"
+        )));
     }
     if !allowed.contains(&op) {
-        let what = if kind == Kind::Date { "date field" } else { "field" };
+        let what = if kind == Kind::Date {
+            "date field"
+        } else {
+            "field"
+        };
         return Err(ApiError::invalid(format!(
             "operator '{op}' is not supported on {what} '{field}'"
         )));
@@ -169,9 +179,14 @@ fn parse_filter(
             }
             ("=" | "!=", Kind::Float) => Test::NumOneOf(vec![as_f64(value).ok_or_else(bad_value)?]),
             ("IN" | "NIN", Kind::Float) => Test::NumOneOf(
-                list(value).map(as_f64).collect::<Option<_>>().ok_or_else(bad_value)?,
+                list(value)
+                    .map(as_f64)
+                    .collect::<Option<_>>()
+                    .ok_or_else(bad_value)?,
             ),
-            ("=" | "!=", _) => Test::OneOf(vec![canonical_query(value, kind).ok_or_else(bad_value)?]),
+            ("=" | "!=", _) => {
+                Test::OneOf(vec![canonical_query(value, kind).ok_or_else(bad_value)?])
+            }
             ("IN" | "NIN", _) => Test::OneOf(
                 list(value)
                     .map(|v| canonical_query(v, kind))
@@ -241,15 +256,15 @@ fn canonical_query(v: &Value, kind: Kind) -> Option<String> {
 /// The comparable string form of a stored value.
 fn canonical_stored(v: &Value, kind: Kind) -> Option<Cow<'_, str>> {
     match v {
-        Value::String(s) if kind == Kind::Integer => {
-            Some(match s.trim().parse::<f64>() {
-                Ok(f) if f.fract() == 0.0 => Cow::Owned(format!("{}", f as i64)),
-                _ => Cow::Borrowed(s.as_str()),
-            })
-        }
+        Value::String(s) if kind == Kind::Integer => Some(match s.trim().parse::<f64>() {
+            Ok(f) if f.fract() == 0.0 => Cow::Owned(format!("{}", f as i64)),
+            _ => Cow::Borrowed(s.as_str()),
+        }),
         Value::String(s) => Some(Cow::Borrowed(s.as_str())),
         Value::Number(n) => Some(match n.as_f64() {
-            Some(f) if kind == Kind::Integer && f.fract() == 0.0 => Cow::Owned(format!("{}", f as i64)),
+            Some(f) if kind == Kind::Integer && f.fract() == 0.0 => {
+                Cow::Owned(format!("{}", f as i64))
+            }
             _ => Cow::Owned(n.to_string()),
         }),
         Value::Bool(b) => Some(Cow::Borrowed(if *b { "true" } else { "false" })),
@@ -318,9 +333,8 @@ impl Filter {
             Test::Contains(s) => v.as_str().is_some_and(|y| y.contains(s.as_str())),
             Test::StartsWith(s) => v.as_str().is_some_and(|y| y.starts_with(s.as_str())),
             Test::EndsWith(s) => v.as_str().is_some_and(|y| y.ends_with(s.as_str())),
-            Test::Within(from, until) => as_i64(v).is_some_and(|t| {
-                from.is_none_or(|f| t >= f) && until.is_none_or(|u| t < u)
-            }),
+            Test::Within(from, until) => as_i64(v)
+                .is_some_and(|t| from.is_none_or(|f| t >= f) && until.is_none_or(|u| t < u)),
         }
     }
 }

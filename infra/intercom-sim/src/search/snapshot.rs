@@ -98,7 +98,10 @@ mod tests {
     #[test]
     fn cursors_round_trip_and_foreign_ones_are_refused() {
         let cache = SnapshotCache::new(9);
-        let t = CursorTarget { snapshot: 3, offset: 150 };
+        let t = CursorTarget {
+            snapshot: 3,
+            offset: 150,
+        };
         assert_eq!(cache.decode(&cache.cursor(t)), Some(t));
         assert_eq!(SnapshotCache::new(8).decode(&cache.cursor(t)), None);
         assert_eq!(cache.decode("not a cursor"), None);
@@ -107,9 +110,15 @@ mod tests {
     #[test]
     fn least_recently_used_snapshots_are_evicted() {
         let cache = SnapshotCache::new(1);
-        let (first, _) = cache.insert(Snapshot { model: Model::Contact, positions: vec![] });
+        let (first, _) = cache.insert(Snapshot {
+            model: Model::Contact,
+            positions: vec![],
+        });
         for _ in 0..SNAPSHOT_CAPACITY {
-            cache.insert(Snapshot { model: Model::Contact, positions: vec![] });
+            cache.insert(Snapshot {
+                model: Model::Contact,
+                positions: vec![],
+            });
         }
         assert!(cache.get(first).is_none());
     }

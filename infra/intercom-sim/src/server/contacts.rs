@@ -23,7 +23,9 @@ pub async fn show(
 ) -> Result<Json<Value>, ApiError> {
     let version = ApiVersion::from_headers(&headers)?;
     let store = state.read();
-    let p = store.contact_position(&id).ok_or_else(ApiError::not_found)?;
+    let p = store
+        .contact_position(&id)
+        .ok_or_else(ApiError::not_found)?;
     Ok(Json(render::contact(&store.contacts[p], version)))
 }
 
@@ -41,10 +43,17 @@ pub async fn update(
         return Err(ApiError::invalid("request body must be a JSON object"));
     };
     let mut store = state.write();
-    let p = store.contact_position(&id).ok_or_else(ApiError::not_found)?;
+    let p = store
+        .contact_position(&id)
+        .ok_or_else(ApiError::not_found)?;
     let changes = plan_update(&body, &store.contact_fields)?;
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
-    let contact = store.contacts[p].as_object_mut().ok_or_else(ApiError::not_found)?;
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let contact = store.contacts[p]
+        .as_object_mut()
+        .ok_or_else(ApiError::not_found)?;
     for (key, value) in changes.standard {
         contact.insert(key, value);
     }
@@ -79,7 +88,9 @@ fn plan_update(body: &Map<String, Value>, catalog: &FieldCatalog) -> Result<Chan
                     Value::Null => {}
                     Value::Object(attrs) => {
                         for (name, v) in attrs {
-                            changes.custom.push((name.clone(), check_custom(catalog, name, v)?));
+                            changes
+                                .custom
+                                .push((name.clone(), check_custom(catalog, name, v)?));
                         }
                     }
                     _ => return Err(wrong("an object")),
@@ -106,7 +117,9 @@ fn plan_update(body: &Map<String, Value>, catalog: &FieldCatalog) -> Result<Chan
             "owner_id" => match value {
                 Value::Null => Value::Null,
                 Value::Number(n) if n.is_u64() => value.clone(),
-                Value::String(s) if s.parse::<u64>().is_ok() => Value::from(s.parse::<u64>().unwrap_or(0)),
+                Value::String(s) if s.parse::<u64>().is_ok() => {
+                    Value::from(s.parse::<u64>().unwrap_or(0))
+                }
                 _ => return Err(wrong("an admin id")),
             },
             "unsubscribed_from_emails" => match value {
@@ -124,11 +137,13 @@ fn plan_update(body: &Map<String, Value>, catalog: &FieldCatalog) -> Result<Chan
 /// A custom attribute must be declared for contacts, API-writable, and of its data type
 /// (null always allowed).
 fn check_custom(catalog: &FieldCatalog, name: &str, value: &Value) -> Result<Value, ApiError> {
-    let declared = catalog.declared(name).ok_or_else(|| {
-        ApiError::invalid(format!("Custom attribute '{name}' does not exist"))
-    })?;
+    let declared = catalog
+        .declared(name)
+        .ok_or_else(|| ApiError::invalid(format!("Custom attribute '{name}' does not exist")))?;
     if !declared.api_writable {
-        return Err(ApiError::invalid(format!("Custom attribute '{name}' is not writable via the API")));
+        return Err(ApiError::invalid(format!(
+            "Custom attribute '{name}' is not writable via the API"
+        )));
     }
     let ok = match (declared.kind, value) {
         (_, Value::Null) => true,

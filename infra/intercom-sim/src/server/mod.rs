@@ -75,7 +75,10 @@ impl RunningSim {
         }
         if let Some(task) = self.task.take() {
             let abort = task.abort_handle();
-            if tokio::time::timeout(std::time::Duration::from_secs(5), task).await.is_err() {
+            if tokio::time::timeout(std::time::Duration::from_secs(5), task)
+                .await
+                .is_err()
+            {
                 abort.abort();
             }
         }
@@ -94,7 +97,11 @@ impl Drop for RunningSim {
 }
 
 /// Binds `127.0.0.1:port` (0 picks a free port) and serves `workspace` in a spawned task.
-pub async fn start(workspace: Workspace, config: SimConfig, port: u16) -> std::io::Result<RunningSim> {
+pub async fn start(
+    workspace: Workspace,
+    config: SimConfig,
+    port: u16,
+) -> std::io::Result<RunningSim> {
     let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], port))).await?;
     let addr = listener.local_addr()?;
     let state = Arc::new(AppState {
@@ -157,7 +164,10 @@ fn route_key(method: &str, path: &str) -> String {
 }
 
 fn now_unix() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
 }
 
 /// Auth, rate limit, latency and injected errors, in Intercom's order: an unauthenticated
@@ -190,7 +200,10 @@ async fn gate(State(state): State<Arc<AppState>>, req: Request, next: Next) -> R
     tracing::debug!(%route, status = response.status().as_u16(), "answered");
     let headers = response.headers_mut();
     headers.insert("X-RateLimit-Limit", HeaderValue::from(decision.limit));
-    headers.insert("X-RateLimit-Remaining", HeaderValue::from(decision.remaining));
+    headers.insert(
+        "X-RateLimit-Remaining",
+        HeaderValue::from(decision.remaining),
+    );
     headers.insert("X-RateLimit-Reset", HeaderValue::from(decision.reset));
     response
 }
@@ -204,7 +217,11 @@ fn injected_fault(state: &AppState) -> Option<ApiError> {
         return None;
     }
     Some(match rng.random_range(0..3) {
-        0 => ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "server_error", "Internal server error"),
+        0 => ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "server_error",
+            "Internal server error",
+        ),
         1 => ApiError::new(StatusCode::BAD_GATEWAY, "server_error", "Bad gateway"),
         _ => ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -221,8 +238,14 @@ mod tests {
     #[test]
     fn routes_with_ids_count_under_their_template() {
         assert_eq!(route_key("PUT", "/contacts/abc"), "PUT /contacts/{id}");
-        assert_eq!(route_key("POST", "/contacts/search"), "POST /contacts/search");
-        assert_eq!(route_key("GET", "/conversations/12"), "GET /conversations/{id}");
+        assert_eq!(
+            route_key("POST", "/contacts/search"),
+            "POST /contacts/search"
+        );
+        assert_eq!(
+            route_key("GET", "/conversations/12"),
+            "GET /conversations/{id}"
+        );
         assert_eq!(route_key("GET", "/admins"), "GET /admins");
     }
 }

@@ -22,11 +22,20 @@ pub async fn conversation(
 ) -> Result<Json<Value>, ApiError> {
     let version = ApiVersion::from_headers(&headers)?;
     let store = state.read();
-    let p = store.position(Model::Conversation, &id).ok_or_else(ApiError::not_found)?;
-    Ok(Json(render::conversation(&store.conversations[p as usize], version, true)))
+    let p = store
+        .position(Model::Conversation, &id)
+        .ok_or_else(ApiError::not_found)?;
+    Ok(Json(render::conversation(
+        &store.conversations[p as usize],
+        version,
+        true,
+    )))
 }
 
-pub async fn admins(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
+pub async fn admins(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, ApiError> {
     ApiVersion::from_headers(&headers)?;
     let store = state.read();
     let admins: Vec<Value> = store.admins.iter().map(render::admin).collect();
@@ -59,11 +68,16 @@ pub async fn data_attributes(
     Ok(Json(json!({"type": "list", "data": data})))
 }
 
-pub async fn me(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
+pub async fn me(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, ApiError> {
     ApiVersion::from_headers(&headers)?;
     let store = state.read();
     let mut me = store.admins.first().map(render::admin).unwrap_or_else(|| {
-        render::admin(&json!({"id": "7100000", "name": "Simulator Owner", "email": "owner@sim.example.com"}))
+        render::admin(
+            &json!({"id": "7100000", "name": "Simulator Owner", "email": "owner@sim.example.com"}),
+        )
     });
     if let Some(obj) = me.as_object_mut() {
         obj.insert("email_verified".into(), json!(true));

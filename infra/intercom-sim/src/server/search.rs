@@ -39,7 +39,10 @@ pub fn json_body(body: &[u8]) -> Result<Value, ApiError> {
 }
 
 fn per_page(pagination: Option<&Value>, model: Model) -> Result<u64, ApiError> {
-    let Some(v) = pagination.and_then(|p| p.get("per_page")).filter(|v| !v.is_null()) else {
+    let Some(v) = pagination
+        .and_then(|p| p.get("per_page"))
+        .filter(|v| !v.is_null())
+    else {
         return Ok(default_per_page(model));
     };
     match v.as_u64() {
@@ -50,7 +53,12 @@ fn per_page(pagination: Option<&Value>, model: Model) -> Result<u64, ApiError> {
     }
 }
 
-fn search(state: &AppState, headers: &HeaderMap, body: &[u8], model: Model) -> Result<Json<Value>, ApiError> {
+fn search(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: &[u8],
+    model: Model,
+) -> Result<Json<Value>, ApiError> {
     let version = ApiVersion::from_headers(headers)?;
     let body = json_body(body)?;
     let pagination = body.get("pagination").filter(|p| !p.is_null());
@@ -59,13 +67,19 @@ fn search(state: &AppState, headers: &HeaderMap, body: &[u8], model: Model) -> R
         None | Some(Value::Null) => None,
         Some(Value::String(s)) => Some(s.as_str()),
         Some(other) => {
-            return Err(ApiError::invalid(format!("starting_after must be a string, got {other}")))
+            return Err(ApiError::invalid(format!(
+                "starting_after must be a string, got {other}"
+            )))
         }
     };
     let store = state.read();
     let (snapshot_id, snapshot, offset) = match starting_after {
         Some(cursor) => {
-            let stale = || ApiError::invalid(format!("starting_after '{cursor}' is not a valid cursor (unknown or expired)"));
+            let stale = || {
+                ApiError::invalid(format!(
+                    "starting_after '{cursor}' is not a valid cursor (unknown or expired)"
+                ))
+            };
             let target = state.snapshots.decode(cursor).ok_or_else(stale)?;
             let snapshot = state
                 .snapshots
@@ -100,7 +114,10 @@ fn search(state: &AppState, headers: &HeaderMap, body: &[u8], model: Model) -> R
         "total_pages": total.div_ceil(per_page),
     });
     if end < total {
-        let cursor = state.snapshots.cursor(CursorTarget { snapshot: snapshot_id, offset: end });
+        let cursor = state.snapshots.cursor(CursorTarget {
+            snapshot: snapshot_id,
+            offset: end,
+        });
         // per_page is repeated in `next` because 2.11's starting_after_paging requires it.
         pages["next"] = json!({"page": page + 1, "starting_after": cursor, "per_page": per_page});
     }

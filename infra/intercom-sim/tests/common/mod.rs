@@ -13,7 +13,9 @@ pub fn as_of() -> NaiveDate {
 }
 
 pub async fn start(workspace: Workspace, config: SimConfig) -> RunningSim {
-    intercom_sim::start(workspace, config, 0).await.expect("simulator starts")
+    intercom_sim::start(workspace, config, 0)
+        .await
+        .expect("simulator starts")
 }
 
 pub struct Api {
@@ -24,7 +26,11 @@ pub struct Api {
 
 impl Api {
     pub async fn new(workspace: Workspace, config: SimConfig) -> Self {
-        Self { sim: start(workspace, config).await, http: Client::new(), version: None }
+        Self {
+            sim: start(workspace, config).await,
+            http: Client::new(),
+            version: None,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -40,15 +46,26 @@ impl Api {
     }
 
     pub async fn get(&self, path: &str) -> Response {
-        self.auth(self.http.get(self.url(path))).send().await.unwrap()
+        self.auth(self.http.get(self.url(path)))
+            .send()
+            .await
+            .unwrap()
     }
 
     pub async fn post(&self, path: &str, body: &Value) -> Response {
-        self.auth(self.http.post(self.url(path))).json(body).send().await.unwrap()
+        self.auth(self.http.post(self.url(path)))
+            .json(body)
+            .send()
+            .await
+            .unwrap()
     }
 
     pub async fn put(&self, path: &str, body: &Value) -> Response {
-        self.auth(self.http.put(self.url(path))).json(body).send().await.unwrap()
+        self.auth(self.http.put(self.url(path)))
+            .json(body)
+            .send()
+            .await
+            .unwrap()
     }
 
     /// One search page: (status, body).
@@ -60,7 +77,11 @@ impl Api {
 
     /// Ids of every match, following cursors to the end.
     pub async fn search_all(&self, model: &str, query: Value, per_page: u64) -> (Vec<String>, u64) {
-        let key = if model == "contacts" { "data" } else { "conversations" };
+        let key = if model == "contacts" {
+            "data"
+        } else {
+            "conversations"
+        };
         let mut body = json!({"query": query, "pagination": {"per_page": per_page}});
         let mut ids = Vec::new();
         let mut total = None;
