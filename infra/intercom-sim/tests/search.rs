@@ -454,3 +454,37 @@ async fn sorting_and_merged_contacts() {
     );
     assert_eq!(api.get("/contacts/bob").await.status(), 404);
 }
+
+#[tokio::test]
+async fn single_page_lookups_do_not_evict_an_open_scan() {
+    let api = Api::new(people(), SimConfig::default()).await;
+    let q = name("!=", json!("x"));
+    let (_, first) = api
+        .search(
+            "contacts",
+            &json!({"query": q, "pagination": {"per_page": 1}}),
+        )
+        .await;
+    let cursor = first["pages"]["next"]["starting_after"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for _ in 0..100 {
+        let (status, page) = api
+            .search("contacts", &json!({"query": name("=", json!("Bob"))}))
+            .await;
+        assert_eq!((status, page["total_count"].clone()), (200, json!(1)));
+    }
+    let next = json!({"query": q, "pagination": {"per_page": 1, "starting_after": cursor}});
+    assert_eq!(api.search("contacts", &next).await.0, 200);
+    // Whereas more than the cache's capacity of other open scans does evict it.
+    for _ in 0..70 {
+        api.search(
+            "contacts",
+            &json!({"query": q, "pagination": {"per_page": 1}}),
+        )
+        .await;
+    }
+    let (status, body) = api.search("contacts", &next).await;
+    assert_eq!((status, error_code(&body)), (400, "parameter_invalid"));
+}

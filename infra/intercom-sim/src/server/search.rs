@@ -100,8 +100,15 @@ fn search(
                 None => None,
             };
             let positions = execute(&store, model, &node, sort.as_ref());
-            let (id, snapshot) = state.snapshots.insert(Snapshot { model, positions });
-            (id, snapshot, 0)
+            let snapshot = Snapshot { model, positions };
+            if snapshot.positions.len() > per_page {
+                let (id, snapshot) = state.snapshots.insert(snapshot);
+                (id, snapshot, 0)
+            } else {
+                // A single page needs no cursor, so it does not take a slot in the cache
+                // (many small lookups must not evict a long scan's snapshot).
+                (0, Arc::new(snapshot), 0)
+            }
         }
     };
     let total = snapshot.positions.len();
