@@ -1,1 +1,35 @@
+//! A local HTTP server that behaves like Intercom's REST API (the parts the coaching services
+//! use): contact and conversation search with Intercom's query language and cursor paging,
+//! contact reads and updates, conversations, admins, data attributes and `/me`.
+//!
+//! It is an independent implementation of Intercom's documented behaviour (calendar-day date
+//! matching in the workspace time zone, nesting limits, `Intercom-Version` rendering, rate-limit
+//! headers, `error.list` bodies), so a client tested against it is tested against Intercom's
+//! rules rather than against its own assumptions.
+//!
+//! ```no_run
+//! # async fn demo() -> std::io::Result<()> {
+//! let workspace = intercom_sim::generate(200, 7, chrono::NaiveDate::from_ymd_opt(2025, 3, 31).unwrap());
+//! let sim = intercom_sim::start(workspace, intercom_sim::SimConfig::default(), 0).await?;
+//! println!("{}", sim.base_url);
+//! sim.shutdown().await;
+//! # Ok(()) }
+//! ```
 
+mod config;
+mod error;
+mod generate;
+mod rate_limit;
+mod render;
+mod search;
+mod server;
+mod stats;
+mod store;
+mod version;
+mod workspace;
+
+pub use config::SimConfig;
+pub use generate::generate;
+pub use server::{start, RunningSim};
+pub use stats::SimStats;
+pub use workspace::{Workspace, WorkspaceError};
