@@ -2,7 +2,7 @@
 import json
 import sys
 
-FIELDS = ["scanned", "candidates", "contactsToUpdate", "changesPlanned", "applied", "apiCalls",
+FIELDS = ["scanned", "candidates", "updatesPlanned", "changesPlanned", "applied", "apiCalls",
           "rateLimitWaits", "retries", "durationMs", "bucket", "key", "rows"]
 
 with open(sys.argv[1]) as f:

@@ -1,7 +1,7 @@
 //! The whole pipeline on a generated workspace: faults and a tight rate limit change nothing in
 //! the outcome; the binaries run locally from event files and never print the token.
 
-use std::process::Command;
+use tokio::process::Command;
 
 use chrono::NaiveDate;
 use e2e_tests::{context, function_binary, moto_sdk, start_sim, unique, TOKEN};
@@ -139,6 +139,7 @@ async fn binaries_run_from_event_files_with_the_token_from_secrets_manager() {
             .env("EXPORT_BUCKET", &bucket)
             .env("RUST_LOG", "debug")
             .output()
+            .await
             .expect("the binary runs");
         let stdout = String::from_utf8_lossy(&output.stdout);
         let stderr = String::from_utf8_lossy(&output.stderr);
@@ -173,6 +174,7 @@ async fn a_wrong_token_fails_without_showing_either_token() {
         .env("INTERCOM_API_BASE", &sim.base_url)
         .stdin(std::process::Stdio::null())
         .output()
+        .await
         .unwrap();
     // An empty stdin is not JSON: refused before any call.
     assert!(!output.status.success());
@@ -184,6 +186,7 @@ async fn a_wrong_token_fails_without_showing_either_token() {
         .env("INTERCOM_ACCESS_TOKEN", wrong)
         .env("INTERCOM_API_BASE", &sim.base_url)
         .output()
+        .await
         .unwrap();
     assert!(!output.status.success(), "401 ends the run in error");
     let all = format!(

@@ -54,7 +54,7 @@ async fn backfill_sets_dates_and_a_second_run_changes_nothing() {
         .await
         .expect("run succeeds");
     assert!(summary.failed.is_empty());
-    assert_eq!(summary.applied, summary.contacts_to_update);
+    assert_eq!(summary.applied, summary.updates_planned);
 
     assert_eq!(
         attr(&sim, "a", "Last Coaching Session").await,
