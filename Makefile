@@ -36,8 +36,7 @@ help: ## List the targets
 venv: $(VENV_STAMP) ## Create .venv with the pinned Python tooling (only when requirements change)
 
 $(VENV_STAMP): $(REQUIREMENTS)
-	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/python -m pip install --disable-pip-version-check --quiet -r $(REQUIREMENTS)
+	PYTHON=$(PYTHON) infra/scripts/make-venv.sh $(VENV) $(REQUIREMENTS)
 	touch $@
 
 build: ## cargo build of the whole workspace (debug; tests and the demo use target/debug)

@@ -6,7 +6,8 @@
 #
 # Environment seen by CMD: AWS_ENDPOINT_URL=http://127.0.0.1:PORT, AWS_ACCESS_KEY_ID=testing,
 # AWS_SECRET_ACCESS_KEY=testing, AWS_REGION=us-east-1, AWS_DEFAULT_REGION=us-east-1 (boto3 reads
-# only the latter). Moto's own log goes to a temp file, shown only if moto fails to start.
+# only the latter), and MOTO_ENDPOINT (the same URL). Moto's own log goes to a temp file, shown
+# only if moto fails to start.
 #
 # Tunables: MOTO_SERVER (default: .venv/bin/moto_server at the repo root),
 #           MOTO_START_TIMEOUT_SECONDS (default 30).
@@ -92,6 +93,8 @@ export AWS_ACCESS_KEY_ID=testing
 export AWS_SECRET_ACCESS_KEY=testing
 export AWS_REGION=us-east-1
 export AWS_DEFAULT_REGION=us-east-1
+# Tests that talk to moto directly (not through the SDK's environment) look for this one.
+export MOTO_ENDPOINT="$AWS_ENDPOINT_URL"
 # Keep a stray session token or profile from the caller's shell out of the picture.
 unset AWS_SESSION_TOKEN AWS_PROFILE
 
