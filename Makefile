@@ -1,0 +1,82 @@
+# Coaching analytics: build, test, lint, demo and package the Lambda functions.
+#
+# Everything beyond the Rust toolchain (moto, cfn-lint, SAM CLI, cargo-lambda, zig) comes from
+# infra/requirements.txt into .venv, installed on first use and again when that file changes.
+
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+# Prerequisites run one after another, in the order written: `test` stops at the first failing
+# step, and two cargo commands never compete for the same target directory.
+.NOTPARALLEL:
+.DELETE_ON_ERROR:
+
+PYTHON ?= python3
+CARGO ?= cargo
+VENV := .venv
+VENV_BIN := $(CURDIR)/$(VENV)/bin
+VENV_STAMP := $(VENV)/.requirements.stamp
+REQUIREMENTS := infra/requirements.txt
+
+# The venv's tools first (cargo-lambda, and python3 with the ziglang package, which
+# cargo-lambda uses as its cross linker); SAM CLI without telemetry.
+TOOL_ENV := PATH="$(VENV_BIN):$$PATH" SAM_CLI_TELEMETRY=0
+# `sam validate` resolves pseudo parameters and wants a region even though it stays offline.
+SAM := $(TOOL_ENV) AWS_DEFAULT_REGION="$${AWS_DEFAULT_REGION:-us-east-1}" $(VENV_BIN)/sam
+
+LAMBDA_TARGET := aarch64-unknown-linux-gnu
+
+.PHONY: help venv build test lint fmt-check clippy cargo-test template-lint demo sam-build \
+	serve bench clean distclean
+
+help: ## List the targets
+	@awk 'BEGIN { FS = ":.*## " } /^[a-zA-Z_-]+:.*## / { printf "  %-14s %s\n", $$1, $$2 }' \
+		$(MAKEFILE_LIST)
+
+venv: $(VENV_STAMP) ## Create .venv with the pinned Python tooling (only when requirements change)
+
+$(VENV_STAMP): $(REQUIREMENTS)
+	PYTHON=$(PYTHON) infra/scripts/make-venv.sh $(VENV) $(REQUIREMENTS)
+	touch $@
+
+build: ## cargo build of the whole workspace (debug; tests and the demo use target/debug)
+	$(CARGO) build --workspace
+
+fmt-check:
+	$(CARGO) fmt --all -- --check
+
+clippy:
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+cargo-test: venv
+	infra/scripts/with-moto.sh $(CARGO) test --workspace
+
+template-lint: venv
+	$(TOOL_ENV) $(VENV_BIN)/cfn-lint template.yaml
+	$(SAM) validate --lint
+
+test: venv fmt-check clippy build cargo-test template-lint ## Everything CI runs: fmt, clippy, build, tests (with moto), template lint
+
+lint: venv fmt-check clippy template-lint ## fmt check, clippy -D warnings, cfn-lint, sam validate --lint
+
+demo: venv build ## Build (debug) and run the end-to-end demo against the simulator and moto
+	infra/scripts/demo.sh
+
+sam-build: venv ## sam build: cross-compile the four functions for Lambda (arm64) with cargo-lambda
+	@rustup target list --installed | grep -qx '$(LAMBDA_TARGET)' \
+		|| rustup target add $(LAMBDA_TARGET)
+	$(SAM) build
+
+serve: venv ## Run the functions locally behind the Lambda runtime emulator on 127.0.0.1:9000
+	$(TOOL_ENV) $(CARGO) lambda watch -A 127.0.0.1 -P 9000
+
+bench: ## Run infra/scripts/bench.sh (the benchmarks)
+	@if [[ -x infra/scripts/bench.sh ]]; then infra/scripts/bench.sh; \
+	else echo "bench: infra/scripts/bench.sh does not exist yet" >&2; exit 1; fi
+
+clean: ## Remove build outputs (cargo target, .aws-sam); keeps .venv
+	$(CARGO) clean
+	rm -rf .aws-sam
+
+distclean: clean ## clean, and remove .venv too
+	rm -rf $(VENV)
