@@ -223,3 +223,36 @@ async fn a_missing_attribute_stops_the_run_before_any_write() {
     assert!(error.to_string().contains("Last Call"), "{error}");
     assert_eq!(requests_for(&sim, "PUT /contacts/{id}"), 0);
 }
+
+#[tokio::test]
+async fn a_failed_update_is_reported_and_the_others_are_applied() {
+    let config = SimConfig {
+        failing_contact_updates: ["a".to_string()].into(),
+        ..SimConfig::default()
+    };
+    let sim = start_sim(workspace(), config).await;
+    let error = session_sync::handle(&context(&sim), event(false))
+        .await
+        .expect_err("the run ends in error");
+    let message = error.to_string();
+    let JobError::UpdatesFailed(summary) = error else {
+        panic!("expected UpdatesFailed, got {message}");
+    };
+    assert_eq!(summary.failed.len(), 1, "{:?}", summary.failed);
+    let failed = &summary.failed[0];
+    assert_eq!(failed.contact_id, "a");
+    assert_eq!(failed.status, Some(500));
+    assert_eq!(failed.code.as_deref(), Some("server_error"));
+    assert!(failed.request_id.is_some(), "Intercom's request id is kept");
+    assert_eq!(
+        summary.applied,
+        summary.updates_planned - 1,
+        "the other contacts were updated"
+    );
+    assert!(attr(&sim, "d", "Last Coaching Session").await.is_number());
+    assert!(attr(&sim, "a", "Last Coaching Session").await.is_null());
+    assert!(
+        message.contains("contact a") && message.contains("server_error"),
+        "{message}"
+    );
+}

@@ -1,5 +1,6 @@
 //! Knobs of a running simulator.
 
+use std::collections::BTreeSet;
 use std::fmt;
 use std::time::Duration;
 
@@ -18,6 +19,9 @@ pub struct SimConfig {
     pub error_rate: f64,
     /// Seed of the error-injection random generator.
     pub seed: u64,
+    /// Contact ids whose `PUT /contacts/{id}` always fails with a 500 (a record the server
+    /// cannot write), for tests of how a job reports a failed update. Empty by default.
+    pub failing_contact_updates: BTreeSet<String>,
 }
 
 impl Default for SimConfig {
@@ -29,6 +33,7 @@ impl Default for SimConfig {
             rate_limit: 1000,
             error_rate: 0.0,
             seed: 0,
+            failing_contact_updates: BTreeSet::new(),
         }
     }
 }
@@ -43,6 +48,7 @@ impl fmt::Debug for SimConfig {
             .field("rate_limit", &self.rate_limit)
             .field("error_rate", &self.error_rate)
             .field("seed", &self.seed)
+            .field("failing_contact_updates", &self.failing_contact_updates)
             .finish()
     }
 }

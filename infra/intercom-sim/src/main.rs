@@ -96,6 +96,7 @@ async fn main() -> anyhow::Result<()> {
         rate_limit: args.rate_limit,
         error_rate: args.error_rate,
         seed: args.seed.unwrap_or(0),
+        ..SimConfig::default()
     };
     let sim = intercom_sim::start(workspace, config, args.port)
         .await

@@ -38,6 +38,13 @@ pub async fn update(
     body: Bytes,
 ) -> Result<Json<Value>, ApiError> {
     let version = ApiVersion::from_headers(&headers)?;
+    if state.config.failing_contact_updates.contains(&id) {
+        return Err(ApiError::new(
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+            "server_error",
+            "Internal server error",
+        ));
+    }
     let body = json_body(&body)?;
     let Value::Object(body) = body else {
         return Err(ApiError::invalid("request body must be a JSON object"));
