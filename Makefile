@@ -70,9 +70,9 @@ sam-build: venv ## sam build: cross-compile the four functions for Lambda (arm64
 serve: venv ## Run the functions locally behind the Lambda runtime emulator on 127.0.0.1:9000
 	$(TOOL_ENV) $(CARGO) lambda watch -A 127.0.0.1 -P 9000
 
-bench: ## Run infra/scripts/bench.sh (the benchmarks)
-	@if [[ -x infra/scripts/bench.sh ]]; then infra/scripts/bench.sh; \
-	else echo "bench: infra/scripts/bench.sh does not exist yet" >&2; exit 1; fi
+bench: venv ## Benchmarks: each job on a generated 20,000-member workspace (release build)
+	$(CARGO) build --workspace --release
+	infra/scripts/bench.sh
 
 clean: ## Remove build outputs (cargo target, .aws-sam); keeps .venv
 	$(CARGO) clean

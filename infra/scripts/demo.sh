@@ -30,7 +30,7 @@ step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
 step "Intercom simulator: generating a workspace of $MEMBERS members (seed $SEED, as of $AS_OF_DATE)"
 # A throwaway token for the simulator; the jobs read it from Secrets Manager like in AWS.
-SIM_TOKEN="demo-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
+export SIM_TOKEN="demo-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
 "$BIN/intercom-sim" --generate "$MEMBERS" --seed "$SEED" --as-of "$AS_OF_DATE" --port 0 \
   --token "$SIM_TOKEN" >"$WORK/sim.out" 2>"$WORK/sim.log" &
 SIM_PID=$!
@@ -81,4 +81,4 @@ run engagement-sync '{"dryRun": false}'
 run referral-sync '{"dryRun": false}'
 
 step "Requests the simulator answered"
-"$PY" -c 'import json,sys,urllib.request; s=json.load(urllib.request.urlopen(sys.argv[1]+"/_sim/stats")); [print(f"  {k:<32} {v}") for k,v in sorted(s["requests"].items())]; print(f"  rate-limited: {s[\"rate_limited\"]}, injected errors: {s[\"errors_injected\"]}")' "$SIM_URL"
+"$PY" infra/scripts/sim_stats.py "$SIM_URL"

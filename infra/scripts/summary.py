@@ -11,9 +11,6 @@ shown = {k: response[k] for k in FIELDS if k in response}
 if "failed" in response:
     shown["failed"] = len(response["failed"])
 print("  " + ", ".join(f"{k}={v}" for k, v in shown.items()))
-changes = response.get("changes") or []
-by_attribute = {}
-for change in changes:
-    by_attribute[change["attribute"]] = by_attribute.get(change["attribute"], 0) + 1
+by_attribute = response.get("changesByAttribute") or {}
 if by_attribute:
-    print("  changes by attribute (listed): " + ", ".join(f"{k}: {v}" for k, v in sorted(by_attribute.items())))
+    print("  changes by attribute: " + ", ".join(f"{k}: {v}" for k, v in sorted(by_attribute.items())))

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Benchmarks of the jobs on a generated workspace (API calls, wall time, peak memory).
+# Usage: make bench   (BENCH_MEMBERS=2000 make bench for a smaller workspace)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+if [ -z "${AWS_ENDPOINT_URL:-}" ]; then
+  exec infra/scripts/with-moto.sh "$0" "$@"
+fi
+[ -x /usr/bin/time ] || { echo "bench: /usr/bin/time is missing (Debian package 'time')" >&2; exit 1; }
+.venv/bin/python infra/scripts/bench_jobs.py
