@@ -6,6 +6,7 @@ pub mod config;
 pub mod handlers;
 pub mod intercom;
 pub mod jobs;
+pub mod reports;
 pub mod rules;
 pub mod runtime;
 
