@@ -1,5 +1,11 @@
 //! The four coaching reports of RULES.md §9, pure over sessions, contacts and admins.
 
+pub mod caseload;
+pub mod model;
+
+#[cfg(test)]
+pub(crate) mod testing;
+
 /// A report row that also has a flat CSV form (RFC 4180 cells; arrays joined with "; ").
 pub trait TabularRow: serde::Serialize {
     /// The CSV header, in column order.
