@@ -2,6 +2,7 @@
 
 pub mod caseload;
 pub mod model;
+pub mod sessions;
 
 #[cfg(test)]
 pub(crate) mod testing;
