@@ -2,6 +2,7 @@
 
 pub mod caseload;
 pub mod model;
+pub mod new_participants;
 pub mod sessions;
 
 #[cfg(test)]

@@ -167,20 +167,30 @@ pub fn dedupe<'a>(sessions: impl IntoIterator<Item = &'a Session>) -> Vec<&'a Se
     by_id.into_values().collect()
 }
 
-/// One contact per id: the copy with the latest `updated_at` wins (the first such copy on ties).
+/// One contact per id: the copy with the latest `updated_at` wins; on a tie, the greater JSON
+/// text, so the choice does not depend on input order.
 pub fn dedupe_contacts(contacts: &[Contact]) -> BTreeMap<&str, &Contact> {
     let mut by_id: BTreeMap<&str, &Contact> = BTreeMap::new();
     for c in contacts {
         by_id
             .entry(c.id.as_str())
             .and_modify(|kept| {
-                if c.updated_at > kept.updated_at {
+                let later = match c.updated_at.cmp(&kept.updated_at) {
+                    std::cmp::Ordering::Equal => json_text(c) > json_text(kept),
+                    order => order.is_gt(),
+                };
+                if later {
                     *kept = c;
                 }
             })
             .or_insert(c);
     }
     by_id
+}
+
+/// A contact's JSON text (custom attributes in key order): a total order for ties only.
+fn json_text(c: &Contact) -> String {
+    serde_json::to_string(c).unwrap_or_default()
 }
 
 /// Sorts sessions newest first, then by conversation id (the order of session rows).
