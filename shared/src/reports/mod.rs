@@ -1,5 +1,6 @@
 //! The four coaching reports of RULES.md §9, pure over sessions, contacts and admins.
 
+pub mod billing;
 pub mod caseload;
 pub mod model;
 pub mod new_participants;
