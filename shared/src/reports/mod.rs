@@ -2,6 +2,7 @@
 
 pub mod billing;
 pub mod caseload;
+pub mod csv_rows;
 pub mod model;
 pub mod new_participants;
 pub mod sessions;
