@@ -77,6 +77,15 @@ pub(crate) async fn fetch_contacts(
     client: &IntercomClient,
     ids: &BTreeSet<String>,
 ) -> Result<BTreeMap<String, Contact>, IntercomError> {
+    fetch_contacts_with(client, ids, CONCURRENCY).await
+}
+
+/// [`fetch_contacts`] with `concurrency` searches in flight.
+pub(crate) async fn fetch_contacts_with(
+    client: &IntercomClient,
+    ids: &BTreeSet<String>,
+    concurrency: usize,
+) -> Result<BTreeMap<String, Contact>, IntercomError> {
     let chunks: Vec<Vec<String>> = ids
         .iter()
         .cloned()
@@ -89,7 +98,7 @@ pub(crate) async fn fetch_contacts(
             let query = SearchQuery::field("id").is_in(chunk);
             client.search_contacts(query).try_concat().await
         })
-        .buffer_unordered(CONCURRENCY)
+        .buffer_unordered(concurrency)
         .try_collect()
         .await?;
     let mut found: BTreeMap<String, Contact> = pages
