@@ -117,7 +117,8 @@ where
 }
 
 /// An API Gateway HTTP API v2 event as the `Request` lambda_http would build from it in Lambda.
-fn http_request(event: &Value) -> Result<lambda_http::Request, String> {
+/// The error says why the event is not one.
+pub fn http_request(event: &Value) -> Result<lambda_http::Request, String> {
     lambda_http::request::from_str(&event.to_string())
         .map_err(|e| format!("the event is not an API Gateway HTTP API (payload v2) event: {e}"))
 }
@@ -125,7 +126,7 @@ fn http_request(event: &Value) -> Result<lambda_http::Request, String> {
 /// The API Gateway v2 response JSON for `response`, built as lambda_http does in Lambda: the
 /// body becomes text or base64 by its `Content-Encoding` and `Content-Type`, `Set-Cookie`
 /// headers move to `cookies`.
-async fn http_response_event(
+pub async fn http_response_event(
     response: lambda_http::Response<lambda_http::Body>,
 ) -> lambda_http::aws_lambda_events::apigw::ApiGatewayV2httpResponse {
     use lambda_http::aws_lambda_events::apigw::ApiGatewayV2httpResponse;
