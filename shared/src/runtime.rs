@@ -65,6 +65,94 @@ where
     }
 }
 
+/// Serves an HTTP `handler` (API Gateway HTTP API, payload v2) in Lambda, or answers one API
+/// Gateway v2 event file locally. Call [`init_logging`] first.
+///
+/// The handler is infallible: it turns every failure into a response (problem+json).
+///
+/// Locally, `<binary> --event FILE` (or `-` for stdin) reads an API Gateway HTTP API v2 event
+/// (`version` 2.0: `rawPath`, `rawQueryString`, `headers`, `body`, `isBase64Encoded`,
+/// `requestContext.http.method`), turns it into a `Request` with lambda_http's own conversion
+/// (as in Lambda: query string parameters, stage prefix, base64 bodies), runs the handler, and
+/// prints the API Gateway v2 response JSON (`statusCode`, `headers`, `multiValueHeaders`,
+/// `body`, `isBase64Encoded`, `cookies`) on stdout, with the body converted as in Lambda.
+/// Exit 0 whatever the HTTP status; 2 when the event file is unusable.
+pub async fn run_http<F, Fut>(handler: F) -> ExitCode
+where
+    F: Fn(lambda_http::Request) -> Fut,
+    Fut: Future<Output = lambda_http::Response<lambda_http::Body>> + Send + 'static,
+{
+    if in_lambda() {
+        let served = lambda_http::run(lambda_http::service_fn(|request| {
+            let fut = handler(request);
+            async move { Ok::<_, lambda_http::Error>(fut.await) }
+        }))
+        .await;
+        return match served {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => {
+                tracing::error!(%error, "lambda runtime stopped");
+                ExitCode::FAILURE
+            }
+        };
+    }
+    let request = match read_local_event(std::env::args().skip(1)).and_then(|e| http_request(&e)) {
+        Ok(request) => request,
+        Err(message) => {
+            eprintln!("{message}");
+            return ExitCode::from(2);
+        }
+    };
+    let response = http_response_event(handler(request).await).await;
+    match serde_json::to_string_pretty(&response) {
+        Ok(json) => {
+            println!("{json}");
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            tracing::error!(%error, "response is not serialisable");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// An API Gateway HTTP API v2 event as the `Request` lambda_http would build from it in Lambda.
+/// The error says why the event is not one.
+pub fn http_request(event: &Value) -> Result<lambda_http::Request, String> {
+    lambda_http::request::from_str(&event.to_string())
+        .map_err(|e| format!("the event is not an API Gateway HTTP API (payload v2) event: {e}"))
+}
+
+/// The API Gateway v2 response JSON for `response`, built as lambda_http does in Lambda: the
+/// body becomes text or base64 by its `Content-Encoding` and `Content-Type`, `Set-Cookie`
+/// headers move to `cookies`.
+pub async fn http_response_event(
+    response: lambda_http::Response<lambda_http::Body>,
+) -> lambda_http::aws_lambda_events::apigw::ApiGatewayV2httpResponse {
+    use lambda_http::aws_lambda_events::apigw::ApiGatewayV2httpResponse;
+    use lambda_http::http::header::SET_COOKIE;
+    use lambda_http::{Body, IntoResponse};
+
+    let (parts, body) = response.into_response().await.into_parts();
+    let mut headers = parts.headers;
+    let cookies = headers
+        .get_all(SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok().map(str::to_string))
+        .collect();
+    headers.remove(SET_COOKIE);
+    let mut event = ApiGatewayV2httpResponse::default();
+    event.status_code = i64::from(parts.status.as_u16());
+    event.is_base64_encoded = matches!(body, Body::Binary(_));
+    event.body = match body {
+        Body::Empty => None,
+        body => Some(body),
+    };
+    event.headers = headers;
+    event.cookies = cookies;
+    event
+}
+
 /// Whether this process runs inside AWS Lambda.
 fn in_lambda() -> bool {
     std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some()

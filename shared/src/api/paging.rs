@@ -1,0 +1,122 @@
+//! Paging of a report's rows: `limit` rows from the cursor's offset, and the opaque cursor.
+//!
+//! A cursor is base64url (no padding) of the JSON `{"o": offset, "a": as-of unix seconds,
+//! "h": hash}`. `h` is the first 16 hex digits of the SHA-256 of the canonical parameters that
+//! define the listing (report, effective lookback, filters, report-specific dates, month)
+//! together with `o` and `a`, so a cursor replayed with other parameters, or edited, is refused
+//! (400 `cursor`). `limit` and `format` are not part of it: pages of one listing may change
+//! either. The cursor pins as-of, so the pages of one listing are computed at one instant.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+use crate::api::params::ReportRequest;
+use crate::rules::time::ymd;
+
+/// A decoded cursor. Fields as in the module docs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Cursor {
+    /// Index of the first row of the page (0-based) in the sorted listing.
+    #[serde(rename = "o")]
+    pub offset: u64,
+    /// The listing's as-of, unix seconds.
+    #[serde(rename = "a")]
+    pub as_of: i64,
+    /// [`listing_hash`] of the parameters, `offset` and `as_of`.
+    #[serde(rename = "h")]
+    pub hash: String,
+}
+
+impl Cursor {
+    /// The opaque text form.
+    pub fn encode(&self) -> String {
+        URL_SAFE_NO_PAD.encode(serde_json::to_vec(self).expect("a cursor serialises"))
+    }
+
+    /// Decodes [`Cursor::encode`]'s text; the error is the reason for `invalidParams`.
+    pub fn decode(text: &str) -> Result<Self, &'static str> {
+        const NOT_OURS: &str = "is not a cursor from this API; use page.nextCursor unchanged";
+        let bytes = URL_SAFE_NO_PAD
+            .decode(text.trim_end_matches('='))
+            .map_err(|_| NOT_OURS)?;
+        serde_json::from_slice(&bytes).map_err(|_| NOT_OURS)
+    }
+}
+
+/// The hash `h` of a cursor at `offset` with as-of `as_of` (unix seconds) for `req`'s listing.
+pub fn listing_hash(req: &ReportRequest, offset: u64, as_of: i64) -> String {
+    let date = |d: Option<chrono::NaiveDate>| d.map(ymd);
+    let canonical = json!([
+        req.route.name(),
+        req.lookback.map(|l| l.days),
+        req.filters.coach_id,
+        req.filters.employer,
+        req.filters.channel.map(|c| c.as_str()),
+        date(req.custom_range.map(|r| r.0)),
+        date(req.custom_range.map(|r| r.1)),
+        date(req.enrolled.0),
+        date(req.enrolled.1),
+        req.month.map(|m| m.to_string()),
+        offset,
+        as_of,
+    ]);
+    let digest = Sha256::digest(canonical.to_string().as_bytes());
+    digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
+}
+
+/// One page of a listing: the rows `start..end` of `total`, and the cursor of the next page.
+/// Serialises as the response's `page`: `{"limit", "returned", "total", "nextCursor"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PageInfo {
+    pub limit: u32,
+    pub returned: usize,
+    pub total: usize,
+    /// `None` on the last page.
+    pub next_cursor: Option<String>,
+    #[serde(skip)]
+    pub start: usize,
+    #[serde(skip)]
+    pub end: usize,
+}
+
+impl PageInfo {
+    /// The page's index range in the listing.
+    pub fn range(&self) -> std::ops::Range<usize> {
+        self.start..self.end
+    }
+}
+
+/// The page `req` asks for in a listing of `total` rows: from the cursor's offset (0 without a
+/// cursor), at most `limit` rows. A cursor past the end (the data shrank) gives an empty last
+/// page, not an error; the cursor itself was checked by
+/// [`crate::api::params::parse_report_request`].
+pub fn page_window(total: usize, req: &ReportRequest) -> PageInfo {
+    let offset = req
+        .cursor
+        .as_ref()
+        .map_or(0, |c| usize::try_from(c.offset).unwrap_or(usize::MAX));
+    let start = offset.min(total);
+    let end = start.saturating_add(req.limit.get() as usize).min(total);
+    let next_cursor = (end < total).then(|| {
+        let as_of = req.as_of.timestamp();
+        Cursor {
+            offset: end as u64,
+            as_of,
+            hash: listing_hash(req, end as u64, as_of),
+        }
+        .encode()
+    });
+    PageInfo {
+        limit: req.limit.get(),
+        returned: end - start,
+        total,
+        next_cursor,
+        start,
+        end,
+    }
+}
