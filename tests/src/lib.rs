@@ -120,3 +120,82 @@ pub fn function_binary(name: &str) -> PathBuf {
     );
     path
 }
+
+/// An API Gateway HTTP API (payload v2) event, as API Gateway would send it after the Lambda
+/// authorizer accepted the key named `tests`.
+pub fn http_event(
+    method: &str,
+    path: &str,
+    query: &str,
+    headers: &[(&str, &str)],
+    body: Option<&str>,
+) -> Value {
+    let mut header_map = serde_json::Map::new();
+    for (name, value) in headers {
+        header_map.insert(name.to_lowercase(), Value::String(value.to_string()));
+    }
+    let mut query_map = serde_json::Map::new();
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        let decode = |s: &str| {
+            s.replace('+', " ")
+                .replace("%20", " ")
+                .replace("%3A", ":")
+                .replace("%2C", ",")
+        };
+        query_map.insert(decode(k), Value::String(decode(v)));
+    }
+    serde_json::json!({
+        "version": "2.0",
+        "routeKey": format!("{method} {path}"),
+        "rawPath": path,
+        "rawQueryString": query,
+        "headers": header_map,
+        "queryStringParameters": query_map,
+        "requestContext": {
+            "accountId": "123456789012", "apiId": "api", "domainName": "api.example.com",
+            "domainPrefix": "api", "requestId": "req-1", "routeKey": format!("{method} {path}"),
+            "stage": "$default", "time": "10/Mar/2026:16:00:00 +0000", "timeEpoch": 1_773_158_400_000u64,
+            "http": {"method": method, "path": path, "protocol": "HTTP/1.1", "sourceIp": "127.0.0.1", "userAgent": "tests"},
+            "authorizer": {"lambda": {"keyName": "tests"}}
+        },
+        "body": body,
+        "isBase64Encoded": false
+    })
+}
+
+/// The `Request` lambda_http builds from [`http_event`].
+pub fn http_request(
+    method: &str,
+    path: &str,
+    query: &str,
+    headers: &[(&str, &str)],
+    body: Option<&str>,
+) -> lambda_http::Request {
+    shared::runtime::http_request(&http_event(method, path, query, headers, body))
+        .expect("a valid v2 event")
+}
+
+/// A response's body bytes (gzip left as is).
+pub fn body_bytes(response: &lambda_http::Response<lambda_http::Body>) -> Vec<u8> {
+    match response.body() {
+        lambda_http::Body::Empty => Vec::new(),
+        lambda_http::Body::Text(text) => text.as_bytes().to_vec(),
+        lambda_http::Body::Binary(bytes) => bytes.clone(),
+        _ => Vec::new(),
+    }
+}
+
+/// A response's body as JSON.
+pub fn body_json(response: &lambda_http::Response<lambda_http::Body>) -> Value {
+    serde_json::from_slice(&body_bytes(response)).expect("a JSON body")
+}
+
+/// A response header as text.
+pub fn header(response: &lambda_http::Response<lambda_http::Body>, name: &str) -> Option<String> {
+    response
+        .headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+}

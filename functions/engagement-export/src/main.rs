@@ -28,5 +28,6 @@ async fn main() -> ExitCode {
         s3: s3_client(&sdk),
         target,
     };
-    shared::runtime::run(|event| engagement_export::handle(&ctx, &destination, event)).await
+    // Scheduled runs and the on-demand HTTP route arrive here; handle_event tells them apart.
+    shared::runtime::run(|event| engagement_export::handle_event(&ctx, &destination, event)).await
 }

@@ -7,6 +7,9 @@ use futures::StreamExt;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::api::params::parse_engagement_request;
+use crate::api::problem::Problem;
+use crate::api::routes::{route, Route};
 use crate::aws::s3::{put_csv, ExportTarget};
 use crate::config::Config;
 use crate::intercom::{date_window, SearchQuery};
@@ -55,8 +58,80 @@ pub async fn handle(
     destination: &ExportDestination,
     event: Value,
 ) -> Result<ExportResponse, JobError> {
-    let started = Instant::now();
     let request = ExportRequest::parse(&event, Utc::now())?;
+    export(ctx, destination, &request).await
+}
+
+/// Serves both ways the function is invoked: an EventBridge Scheduler input (the export request
+/// itself) answers [`ExportResponse`]; an API Gateway HTTP API v2 event (the on-demand route
+/// `POST /API/intercom/report/engagement`) answers an API Gateway response, with problem+json
+/// for every failure.
+pub async fn handle_event(
+    ctx: &AppContext,
+    destination: &ExportDestination,
+    event: Value,
+) -> Result<Value, JobError> {
+    if !is_http_event(&event) {
+        let response = handle(ctx, destination, event).await?;
+        return Ok(serde_json::to_value(response).unwrap_or_default());
+    }
+    let response = match crate::runtime::http_request(&event) {
+        Ok(request) => handle_http(ctx, destination, request).await,
+        Err(reason) => Problem::invalid_parameter("body", reason).into_response(),
+    };
+    let event = crate::runtime::http_response_event(response).await;
+    Ok(serde_json::to_value(event).unwrap_or_default())
+}
+
+/// Whether `event` comes from API Gateway (HTTP API, payload format 2.0).
+pub fn is_http_event(event: &Value) -> bool {
+    event.get("version").and_then(Value::as_str) == Some("2.0")
+        && event.pointer("/requestContext/http/method").is_some()
+}
+
+/// The on-demand export over HTTP: same request, validation and logic as the scheduled job.
+pub async fn handle_http(
+    ctx: &AppContext,
+    destination: &ExportDestination,
+    request: lambda_http::Request,
+) -> lambda_http::Response<lambda_http::Body> {
+    let path = request.uri().path().to_string();
+    match route(request.method(), &path) {
+        Ok(Route::Engagement) => {}
+        Ok(_) => return Problem::not_found(&path).into_response(),
+        Err(problem) => return problem.into_response(),
+    }
+    let parsed = match parse_engagement_request(&request, Utc::now()) {
+        Ok(parsed) => parsed,
+        Err(problem) => return problem.into_response(),
+    };
+    match export(ctx, destination, &parsed).await {
+        Ok(response) => json_ok(&response),
+        Err(JobError::Intercom(error)) => Problem::from_intercom(&error).into_response(),
+        Err(error) => {
+            tracing::error!(%error, "on-demand export failed");
+            Problem::internal_error().into_response()
+        }
+    }
+}
+
+fn json_ok(response: &ExportResponse) -> lambda_http::Response<lambda_http::Body> {
+    let body = serde_json::to_string(response).unwrap_or_default();
+    lambda_http::Response::builder()
+        .status(200)
+        .header("content-type", "application/json")
+        .header("cache-control", "no-store")
+        .body(lambda_http::Body::Text(body))
+        .unwrap_or_else(|_| Problem::internal_error().into_response())
+}
+
+/// Runs one parsed export request.
+pub async fn export(
+    ctx: &AppContext,
+    destination: &ExportDestination,
+    request: &ExportRequest,
+) -> Result<ExportResponse, JobError> {
+    let started = Instant::now();
     let config = &ctx.config;
     let client = ctx.intercom_client().await?;
 

@@ -8,6 +8,7 @@ pub mod context;
 pub mod engagement_export;
 pub mod engagement_sync;
 pub mod referral_sync;
+pub mod reports;
 pub mod session_sync;
 
 pub use common::JobError;

@@ -51,7 +51,8 @@ pub async fn closed_sessions_since(
         for (start, end) in time_slices(from, to) {
             let updated = match end {
                 Some(end) => date_window("updated_at", start, end),
-                None => SearchQuery::field("updated_at").gt(start - crate::intercom::DATE_WINDOW_MARGIN_SECS),
+                None => SearchQuery::field("updated_at")
+                    .gt(start - crate::intercom::DATE_WINDOW_MARGIN_SECS),
             };
             queries.push(and_flat([
                 SearchQuery::field("state").eq("closed"),
@@ -95,7 +96,10 @@ async fn collect_sessions(
             let mut sessions = Vec::new();
             let mut pages = std::pin::pin!(client.search_conversations(query));
             while let Some(page) = pages.try_next().await? {
-                sessions.extend(page.iter().filter_map(|c| Session::from_conversation(c, config)));
+                sessions.extend(
+                    page.iter()
+                        .filter_map(|c| Session::from_conversation(c, config)),
+                );
             }
             Ok::<_, IntercomError>(sessions)
         })
@@ -129,7 +133,11 @@ pub async fn contacts_with_date_between(
         .try_collect()
         .await?;
     let mut seen = BTreeSet::new();
-    Ok(per_query.into_iter().flatten().filter(|c| seen.insert(c.id.clone())).collect())
+    Ok(per_query
+        .into_iter()
+        .flatten()
+        .filter(|c| seen.insert(c.id.clone()))
+        .collect())
 }
 
 /// The contacts of these sessions (each read once), plus `also` ids.
@@ -138,7 +146,10 @@ pub async fn members_of(
     sessions: &[Session],
     also: impl IntoIterator<Item = String>,
 ) -> Result<BTreeMap<String, Contact>, IntercomError> {
-    let mut ids: BTreeSet<String> = sessions.iter().flat_map(|s| s.member_ids.iter().cloned()).collect();
+    let mut ids: BTreeSet<String> = sessions
+        .iter()
+        .flat_map(|s| s.member_ids.iter().cloned())
+        .collect();
     ids.extend(also);
     fetch_contacts_with(client, &ids, REPORT_CONCURRENCY).await
 }

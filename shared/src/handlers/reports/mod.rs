@@ -10,9 +10,11 @@ use chrono::{DateTime, Utc};
 use lambda_http::{Body, Request, RequestExt, Response};
 
 use crate::api::paging::page_window;
-use crate::api::params::{parse_report_request, ReportRequest};
+use crate::api::params::{parse_report_request, Limit, ReportRequest};
 use crate::api::problem::Problem;
-use crate::api::render::{csv_filename, csv_response, json_response, next_link_base, wants_csv, Meta};
+use crate::api::render::{
+    csv_filename, csv_response, json_response, next_link_base, wants_csv, Meta,
+};
 use crate::api::routes::{route, Route};
 use crate::intercom::models::{Admin, Contact};
 use crate::intercom::{IntercomClient, IntercomError};
@@ -21,7 +23,9 @@ use crate::reports::model::{ReportContext, ReportFilters, Session};
 use crate::reports::{billing, caseload, new_participants, sessions, TabularRow};
 use crate::rules::billing::BillingWindow;
 use crate::rules::thresholds::AT_RISK_DAYS;
-use crate::rules::time::{days_before, local_date_of, lookback_window, start_of_local_day, utc_midnight};
+use crate::rules::time::{
+    days_before, local_date_of, lookback_window, start_of_local_day, utc_midnight,
+};
 
 use super::{AppContext, JobError};
 
@@ -39,7 +43,12 @@ pub fn deadline_from_env() -> Duration {
 
 /// Answers one HTTP request for the report `serves` (another report's path is a 404 here).
 /// Infallible: every failure is a problem+json response.
-pub async fn handle(ctx: &AppContext, serves: Route, deadline: Duration, request: Request) -> Response<Body> {
+pub async fn handle(
+    ctx: &AppContext,
+    serves: Route,
+    deadline: Duration,
+    request: Request,
+) -> Response<Body> {
     let started = Instant::now();
     let path = request.uri().path().to_string();
     let response = match route(request.method(), &path) {
@@ -60,7 +69,12 @@ pub async fn handle(ctx: &AppContext, serves: Route, deadline: Duration, request
     response
 }
 
-async fn answer(ctx: &AppContext, serves: Route, deadline: Duration, request: &Request) -> Response<Body> {
+async fn answer(
+    ctx: &AppContext,
+    serves: Route,
+    deadline: Duration,
+    request: &Request,
+) -> Response<Body> {
     let req = match parse_report_request(serves, request, Utc::now(), ctx.config.reporting_tz) {
         Ok(req) => req,
         Err(problem) => return problem.into_response(),
@@ -69,7 +83,11 @@ async fn answer(ctx: &AppContext, serves: Route, deadline: Duration, request: &R
         Ok(Ok(response)) => response,
         Ok(Err(problem)) => problem.into_response(),
         Err(_) => {
-            tracing::warn!(report = serves.name(), deadline_ms = deadline.as_millis() as u64, "report timed out");
+            tracing::warn!(
+                report = serves.name(),
+                deadline_ms = deadline.as_millis() as u64,
+                "report timed out"
+            );
             Problem::report_timeout(deadline.as_millis() as u64).into_response()
         }
     }
@@ -82,8 +100,7 @@ fn key_name(request: &Request) -> Option<String> {
         RequestContext::ApiGatewayV2(context) => context
             .authorizer
             .as_ref()?
-            .lambda
-            .as_ref()?
+            .fields
             .get("keyName")?
             .as_str()
             .map(str::to_string),
@@ -113,10 +130,30 @@ fn filters(req: &ReportRequest) -> ReportFilters {
 }
 
 async fn admins(client: &IntercomClient) -> Result<BTreeMap<String, Admin>, IntercomError> {
-    Ok(client.list_admins().await?.into_iter().map(|a| (a.id.clone(), a)).collect())
+    Ok(client
+        .list_admins()
+        .await?
+        .into_iter()
+        .map(|a| (a.id.clone(), a))
+        .collect())
 }
 
-/// Renders one page of `rows` as JSON (with `summary` and an optional extra array) or CSV.
+/// Largest response payload a report sends: Lambda caps a response at 6 MB, and a binary (gzip)
+/// body travels base64-encoded, a third larger.
+pub const MAX_RESPONSE_BYTES: usize = 5_500_000;
+
+/// The payload size of `response` as Lambda will send it.
+fn payload_size(response: &Response<Body>) -> usize {
+    match response.body() {
+        Body::Binary(bytes) => bytes.len().div_ceil(3) * 4,
+        Body::Text(text) => text.len(),
+        _ => 0,
+    }
+}
+
+/// Renders one page of `rows` as JSON (with `summary` and an optional extra array) or CSV. A page
+/// that would exceed [`MAX_RESPONSE_BYTES`] is cut to fewer rows (the response's `page.limit`
+/// says how many; `nextCursor` continues after them), so a large listing never breaks the cap.
 #[allow(clippy::too_many_arguments)]
 fn render<R: TabularRow>(
     req: &ReportRequest,
@@ -126,18 +163,53 @@ fn render<R: TabularRow>(
     summary: &impl serde::Serialize,
     rows_name: &str,
     rows: &[R],
-    extra: impl FnOnce(std::ops::Range<usize>) -> Option<(&'static str, serde_json::Value)>,
+    extra: impl Fn(std::ops::Range<usize>) -> Option<(&'static str, serde_json::Value)>,
 ) -> Response<Body> {
-    let page = page_window(rows.len(), req);
-    if wants_csv(req, request.headers()) {
-        let link = next_link_base(request);
-        return csv_response(rows, &page, &csv_filename(req, tz), link.as_deref(), request.headers());
+    let mut req = req.clone();
+    loop {
+        let page = page_window(rows.len(), &req);
+        let response = if wants_csv(&req, request.headers()) {
+            let link = next_link_base(request);
+            csv_response(
+                rows,
+                &page,
+                &csv_filename(&req, tz),
+                link.as_deref(),
+                request.headers(),
+            )
+        } else {
+            let meta = Meta::new(&req, tz, Utc::now(), client.stats().api_calls);
+            json_response(
+                &meta,
+                summary,
+                rows_name,
+                rows,
+                extra(page.range()),
+                &page,
+                request.headers(),
+            )
+        };
+        let size = payload_size(&response);
+        let limit = req.limit.get();
+        if size <= MAX_RESPONSE_BYTES || limit <= 1 {
+            return response;
+        }
+        let fits = (limit as f64 * MAX_RESPONSE_BYTES as f64 / size as f64 * 0.9) as u32;
+        tracing::info!(
+            size,
+            limit,
+            fits,
+            "page over the response cap; sending fewer rows"
+        );
+        req.limit = Limit(fits.clamp(1, limit - 1));
     }
-    let meta = Meta::new(req, tz, Utc::now(), client.stats().api_calls);
-    json_response(&meta, summary, rows_name, rows, extra(page.range()), &page, request.headers())
 }
 
-async fn build(ctx: &AppContext, req: &ReportRequest, request: &Request) -> Result<Response<Body>, Problem> {
+async fn build(
+    ctx: &AppContext,
+    req: &ReportRequest,
+    request: &Request,
+) -> Result<Response<Body>, Problem> {
     let client = ctx.intercom_client().await.map_err(setup)?;
     let config = &ctx.config;
     let tz = config.reporting_tz;
@@ -153,14 +225,35 @@ async fn build(ctx: &AppContext, req: &ReportRequest, request: &Request) -> Resu
                 admins(&client)
             )
             .map_err(upstream)?;
-            let members = fetch::members_of(&client, &sessions, []).await.map_err(upstream)?;
-            let rctx = ReportContext { as_of, config, admins: &admins };
+            let members = fetch::members_of(&client, &sessions, [])
+                .await
+                .map_err(upstream)?;
+            let rctx = ReportContext {
+                as_of,
+                config,
+                admins: &admins,
+            };
             let report = caseload::caseload(&sessions, &members, lookback, &filters(req), &rctx);
             let extra = |range: std::ops::Range<usize>| {
-                let ids: Vec<&str> = report.members[range].iter().map(|m| m.member_id.as_str()).collect();
-                Some(("sessions", serde_json::to_value(report.sessions_of(&ids)).unwrap_or_default()))
+                let ids: Vec<&str> = report.members[range]
+                    .iter()
+                    .map(|m| m.member_id.as_str())
+                    .collect();
+                Some((
+                    "sessions",
+                    serde_json::to_value(report.sessions_of(&ids)).unwrap_or_default(),
+                ))
             };
-            Ok(render(req, request, &client, tz, &report.summary, "members", &report.members, extra))
+            Ok(render(
+                req,
+                request,
+                &client,
+                tz,
+                &report.summary,
+                "members",
+                &report.members,
+                extra,
+            ))
         }
         Route::Sessions => {
             // The 0–7 / 8–28 / 29–56 counts need 56 days whatever the lookback; the custom range
@@ -178,13 +271,35 @@ async fn build(ctx: &AppContext, req: &ReportRequest, request: &Request) -> Resu
             .map_err(upstream)?;
             // Contacts are needed only to filter by employer.
             let members = if req.filters.employer.is_some() {
-                fetch::members_of(&client, &sessions, []).await.map_err(upstream)?
+                fetch::members_of(&client, &sessions, [])
+                    .await
+                    .map_err(upstream)?
             } else {
                 BTreeMap::new()
             };
-            let rctx = ReportContext { as_of, config, admins: &admins };
-            let report = sessions::sessions(&sessions, &members, lookback, req.custom_range, &filters(req), &rctx);
-            Ok(render(req, request, &client, tz, &report.summary, "sessions", &report.sessions, |_| None))
+            let rctx = ReportContext {
+                as_of,
+                config,
+                admins: &admins,
+            };
+            let report = sessions::sessions(
+                &sessions,
+                &members,
+                lookback,
+                req.custom_range,
+                &filters(req),
+                &rctx,
+            );
+            Ok(render(
+                req,
+                request,
+                &client,
+                tz,
+                &report.summary,
+                "sessions",
+                &report.sessions,
+                |_| None,
+            ))
         }
         Route::NewParticipants => {
             let first_day = days_before(local_date_of(as_of, tz), lookback);
@@ -195,11 +310,36 @@ async fn build(ctx: &AppContext, req: &ReportRequest, request: &Request) -> Resu
                 admins(&client)
             )
             .map_err(upstream)?;
-            let sessions = participant_sessions(&client, &candidates, first, as_of, config).await.map_err(upstream)?;
-            let rctx = ReportContext { as_of, config, admins: &admins };
-            let enrolled = DateRange { from: req.enrolled.0, to: req.enrolled.1 };
-            let report = new_participants::new_participants(&candidates, &sessions, lookback, enrolled, &filters(req), &rctx);
-            Ok(render(req, request, &client, tz, &report.summary, "participants", &report.participants, |_| None))
+            let sessions = participant_sessions(&client, &candidates, first, as_of, config)
+                .await
+                .map_err(upstream)?;
+            let rctx = ReportContext {
+                as_of,
+                config,
+                admins: &admins,
+            };
+            let enrolled = DateRange {
+                from: req.enrolled.0,
+                to: req.enrolled.1,
+            };
+            let report = new_participants::new_participants(
+                &candidates,
+                &sessions,
+                lookback,
+                enrolled,
+                &filters(req),
+                &rctx,
+            );
+            Ok(render(
+                req,
+                request,
+                &client,
+                tz,
+                &report.summary,
+                "participants",
+                &report.participants,
+                |_| None,
+            ))
         }
         Route::Billing | Route::Engagement => {
             let month = req.month.ok_or_else(Problem::internal_error)?;
@@ -209,7 +349,13 @@ async fn build(ctx: &AppContext, req: &ReportRequest, request: &Request) -> Resu
             let enrolled_attr = &config.attributes.enrolled_date;
             let billing_channels = &config.classes.billing_channels;
             let (calls, candidates, admins) = tokio::try_join!(
-                fetch::closed_sessions_since(&client, engaged_from, month_end.min(now), billing_channels, config),
+                fetch::closed_sessions_since(
+                    &client,
+                    engaged_from,
+                    month_end.min(now),
+                    billing_channels,
+                    config
+                ),
                 fetch::contacts_with_date_between(
                     &client,
                     enrolled_attr,
@@ -221,30 +367,63 @@ async fn build(ctx: &AppContext, req: &ReportRequest, request: &Request) -> Resu
             .map_err(upstream)?;
             // New participants without a call in the engaged window: their latest billing call
             // up to the month's end may be older.
-            let with_calls: std::collections::BTreeSet<&str> =
-                calls.iter().flat_map(|s| s.member_ids.iter().map(String::as_str)).collect();
-            let without: Vec<String> =
-                candidates.iter().filter(|c| !with_calls.contains(c.id.as_str())).map(|c| c.id.clone()).collect();
+            let with_calls: std::collections::BTreeSet<&str> = calls
+                .iter()
+                .flat_map(|s| s.member_ids.iter().map(String::as_str))
+                .collect();
+            let without: Vec<String> = candidates
+                .iter()
+                .filter(|c| !with_calls.contains(c.id.as_str()))
+                .map(|c| c.id.clone())
+                .collect();
             let mut all_calls = calls.clone();
             if !without.is_empty() {
                 all_calls.extend(
-                    fetch::closed_sessions_of(&client, &without, billing_channels, config).await.map_err(upstream)?,
+                    fetch::closed_sessions_of(&client, &without, billing_channels, config)
+                        .await
+                        .map_err(upstream)?,
                 );
             }
-            let known: std::collections::BTreeSet<String> = candidates.iter().map(|c| c.id.clone()).collect();
-            let mut members: BTreeMap<String, Contact> = candidates.iter().map(|c| (c.id.clone(), c.clone())).collect();
+            let known: std::collections::BTreeSet<String> =
+                candidates.iter().map(|c| c.id.clone()).collect();
+            let mut members: BTreeMap<String, Contact> = candidates
+                .iter()
+                .map(|c| (c.id.clone(), c.clone()))
+                .collect();
             let others: Vec<Session> = calls
                 .iter()
                 .filter(|s| s.member_ids.iter().any(|id| !known.contains(id)))
                 .cloned()
                 .collect();
-            let fetched = fetch::members_of(&client, &others, []).await.map_err(upstream)?;
+            let fetched = fetch::members_of(&client, &others, [])
+                .await
+                .map_err(upstream)?;
             for (id, contact) in fetched {
                 members.entry(id).or_insert(contact);
             }
-            let rctx = ReportContext { as_of, config, admins: &admins };
-            let report = billing::billing(month, &candidates, &all_calls, &members, req.filters.employer.as_deref(), &rctx);
-            Ok(render(req, request, &client, tz, &report.summary, "rows", &report.rows, |_| None))
+            let rctx = ReportContext {
+                as_of,
+                config,
+                admins: &admins,
+            };
+            let report = billing::billing(
+                month,
+                &candidates,
+                &all_calls,
+                &members,
+                req.filters.employer.as_deref(),
+                &rctx,
+            );
+            Ok(render(
+                req,
+                request,
+                &client,
+                tz,
+                &report.summary,
+                "rows",
+                &report.rows,
+                |_| None,
+            ))
         }
     }
 }
@@ -268,12 +447,19 @@ async fn participant_sessions(
     // A candidate's latest session is at or after any session of theirs in the window, so a
     // window scan finds it whenever the window holds one.
     let from = start_of_local_day(first_day, config.reporting_tz);
-    let mut sessions = fetch::closed_sessions_since(client, from, as_of.timestamp(), coaching, config).await?;
+    let mut sessions =
+        fetch::closed_sessions_since(client, from, as_of.timestamp(), coaching, config).await?;
     let wanted: std::collections::BTreeSet<&str> = ids.iter().map(String::as_str).collect();
     sessions.retain(|s| s.member_ids.iter().any(|m| wanted.contains(m.as_str())));
-    let seen: std::collections::BTreeSet<&str> =
-        sessions.iter().flat_map(|s| s.member_ids.iter().map(String::as_str)).collect();
-    let missing: Vec<String> = ids.iter().filter(|id| !seen.contains(id.as_str())).cloned().collect();
+    let seen: std::collections::BTreeSet<&str> = sessions
+        .iter()
+        .flat_map(|s| s.member_ids.iter().map(String::as_str))
+        .collect();
+    let missing: Vec<String> = ids
+        .iter()
+        .filter(|id| !seen.contains(id.as_str()))
+        .cloned()
+        .collect();
     if !missing.is_empty() {
         let more = fetch::closed_sessions_of(client, &missing, coaching, config).await?;
         sessions.extend(more);
