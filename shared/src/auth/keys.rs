@@ -348,7 +348,7 @@ mod tests {
             (r#"{"keys": {}}"#.into(), "keys", "array"),
             (r#"{"keys": []}"#.into(), "keys", "empty"),
             (
-                format!(r#"{{"keys": [], "extra": 1}}"#),
+                r#"{"keys": [], "extra": 1}"#.to_string(),
                 "secret string",
                 "\"extra\"",
             ),
