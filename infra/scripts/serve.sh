@@ -27,11 +27,16 @@ cargo_lambda=".venv/bin/cargo-lambda"
 
 workdir="$(mktemp -d "${TMPDIR:-/tmp}/serve.XXXXXX")"
 sim_pid=""
-cleanup() {
-    if [[ -n "$sim_pid" ]] && kill -0 "$sim_pid" 2>/dev/null; then
-        kill "$sim_pid" 2>/dev/null || true
-        wait "$sim_pid" 2>/dev/null || true
+watch_pid=""
+stop() {
+    if [[ -n "$1" ]] && kill -0 "$1" 2>/dev/null; then
+        kill "$1" 2>/dev/null || true
+        wait "$1" 2>/dev/null || true
     fi
+}
+cleanup() {
+    stop "$watch_pid"
+    stop "$sim_pid"
     rm -rf "$workdir"
 }
 trap cleanup EXIT
@@ -56,6 +61,8 @@ cat >"$workdir/functions.env" <<EOF
 INTERCOM_API_BASE=$base_url
 INTERCOM_ACCESS_TOKEN=$token
 RUST_LOG=${RUST_LOG:-info}
+AWS_REGION=${AWS_REGION:-us-east-1}
+AWS_EC2_METADATA_DISABLED=true
 EOF
 
 last_month="$(date -u -d "$(date -u +%Y-%m-01) -1 day" +%Y-%m)"
