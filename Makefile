@@ -27,7 +27,7 @@ SAM := $(TOOL_ENV) AWS_DEFAULT_REGION="$${AWS_DEFAULT_REGION:-us-east-1}" $(VENV
 LAMBDA_TARGET := aarch64-unknown-linux-gnu
 
 .PHONY: help venv build test lint fmt-check clippy cargo-test template-lint demo sam-build \
-	serve bench clean distclean
+	serve bench bench-reports clean distclean
 
 help: ## List the targets
 	@awk 'BEGIN { FS = ":.*## " } /^[a-zA-Z_-]+:.*## / { printf "  %-14s %s\n", $$1, $$2 }' \
@@ -62,17 +62,21 @@ lint: venv fmt-check clippy template-lint ## fmt check, clippy -D warnings, cfn-
 demo: venv build ## Build (debug) and run the end-to-end demo against the simulator and moto
 	infra/scripts/demo.sh
 
-sam-build: venv ## sam build: cross-compile the four functions for Lambda (arm64) with cargo-lambda
+sam-build: venv ## sam build: cross-compile every function for Lambda (arm64) with cargo-lambda
 	@rustup target list --installed | grep -qx '$(LAMBDA_TARGET)' \
 		|| rustup target add $(LAMBDA_TARGET)
 	$(SAM) build
 
-serve: venv ## Run the functions locally behind the Lambda runtime emulator on 127.0.0.1:9000
-	$(TOOL_ENV) $(CARGO) lambda watch -A 127.0.0.1 -P 9000
+serve: venv build ## Serve the reports on 127.0.0.1:9000 (cargo lambda watch) against the simulator; MEMBERS=2000
+	infra/scripts/serve.sh
 
-bench: venv ## Benchmarks: each job on a generated 20,000-member workspace (release build)
+bench: venv ## Benchmarks: each job on a generated 20,000-member workspace, then the reports (release build)
 	$(CARGO) build --workspace --release
 	infra/scripts/bench.sh
+
+bench-reports: venv ## Benchmarks of the reports only: 2,000 and 20,000 members, 150 ms latency (release build)
+	$(CARGO) build --workspace --release
+	$(VENV_BIN)/python infra/scripts/bench_reports.py $(BENCH_REPORTS_ARGS)
 
 clean: ## Remove build outputs (cargo target, .aws-sam); keeps .venv
 	$(CARGO) clean

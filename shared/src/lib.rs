@@ -2,6 +2,7 @@
 //! client, the jobs, and the AWS and Lambda glue. Function binaries only wire these together.
 
 pub mod api;
+pub mod auth;
 pub mod aws;
 pub mod config;
 pub mod handlers;
