@@ -139,7 +139,7 @@ pub async fn export(
     let mut rows = Vec::new();
     let mut scanned = 0usize;
     let mut pages = std::pin::pin!(
-        client.search_contacts_with_page_size(pushdown(&request, config), request.per_page)
+        client.search_contacts_with_page_size(pushdown(request, config), request.per_page)
     );
     while let Some(page) = pages.next().await {
         let page = page?;
