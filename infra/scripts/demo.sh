@@ -80,5 +80,13 @@ run session-sync '{"lookbackDays": 365, "dryRun": false}'
 run engagement-sync '{"dryRun": false}'
 run referral-sync '{"dryRun": false}'
 
+step "Reports: each function answering one API Gateway (HTTP API v2) request"
+LAST_MONTH=$(date -u -d "$(date -u +%Y-%m-01) -1 day" +%Y-%m)
+report() { "$PY" infra/scripts/demo_report.py "$BIN/$1" "$2" "$3"; }
+report caseload-report /API/intercom/caseload "lookbackDays=30"
+report sessions-report /API/intercom/sessions "lookbackDays=30"
+report new-participants-report /API/intercom/new-participants "lookbackDays=60"
+report billing-report /API/intercom/billing "month=$LAST_MONTH"
+
 step "Requests the simulator answered"
 "$PY" infra/scripts/sim_stats.py "$SIM_URL"
