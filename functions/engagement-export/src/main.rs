@@ -4,18 +4,11 @@ use std::process::ExitCode;
 
 use shared::aws::s3::{s3_client, ExportTarget};
 use shared::handlers::engagement_export::{self, ExportDestination};
-use shared::handlers::AppContext;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    shared::runtime::init_logging();
-    let sdk = shared::aws_sdk_config().await;
-    let ctx = match AppContext::from_env(&sdk).await {
-        Ok(ctx) => ctx,
-        Err(error) => {
-            tracing::error!(%error, "cannot start: configuration");
-            return ExitCode::FAILURE;
-        }
+    let Some((sdk, ctx)) = shared::handlers::start().await else {
+        return ExitCode::FAILURE;
     };
     let target = match ExportTarget::from_lookup(|k| std::env::var(k).ok()) {
         Ok(target) => target,
@@ -29,5 +22,5 @@ async fn main() -> ExitCode {
         target,
     };
     // Scheduled runs and the on-demand HTTP route arrive here; handle_event tells them apart.
-    shared::runtime::run(|event| engagement_export::handle_event(&ctx, &destination, event)).await
+    shared::runtime::run(|event| engagement_export::handle_event(ctx, &destination, event)).await
 }

@@ -2,18 +2,12 @@
 
 use std::process::ExitCode;
 
-use shared::handlers::{session_sync, AppContext};
+use shared::handlers::session_sync;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    shared::runtime::init_logging();
-    let sdk = shared::aws_sdk_config().await;
-    let ctx = match AppContext::from_env(&sdk).await {
-        Ok(ctx) => ctx,
-        Err(error) => {
-            tracing::error!(%error, "cannot start: configuration");
-            return ExitCode::FAILURE;
-        }
+    let Some((_, ctx)) = shared::handlers::start().await else {
+        return ExitCode::FAILURE;
     };
-    shared::runtime::run(|event| session_sync::handle(&ctx, event)).await
+    shared::runtime::run(|event| session_sync::handle(ctx, event)).await
 }

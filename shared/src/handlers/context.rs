@@ -65,3 +65,18 @@ impl AppContext {
         Ok(IntercomClient::new(client_config)?)
     }
 }
+
+/// What every function's `main` does first: start logging, load the AWS SDK configuration and
+/// build the context, kept for the life of the execution environment. `None`, after logging why,
+/// when the configuration is unusable.
+pub async fn start() -> Option<(aws_config::SdkConfig, &'static AppContext)> {
+    crate::runtime::init_logging();
+    let sdk = crate::aws_sdk_config().await;
+    match AppContext::from_env(&sdk).await {
+        Ok(ctx) => Some((sdk, Box::leak(Box::new(ctx)))),
+        Err(error) => {
+            tracing::error!(%error, "cannot start: configuration");
+            None
+        }
+    }
+}

@@ -12,4 +12,4 @@ pub mod reports;
 pub mod session_sync;
 
 pub use common::JobError;
-pub use context::{AppContext, IntercomSettings};
+pub use context::{start, AppContext, IntercomSettings};
