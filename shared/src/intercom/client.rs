@@ -155,6 +155,16 @@ impl IntercomClient {
         Ok(list.admins)
     }
 
+    /// `GET /me`: the workspace's time zone (`app.timezone`, an IANA name), the zone in which
+    /// search matches dates by calendar day; `None` when Intercom does not say.
+    pub async fn workspace_time_zone(&self) -> Result<Option<String>, IntercomError> {
+        let me: serde_json::Value = self.request(Method::GET, self.url(&["me"]), None).await?;
+        Ok(me
+            .pointer("/app/timezone")
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_string))
+    }
+
     /// `GET /conversations/{id}`.
     pub async fn get_conversation(&self, id: &str) -> Result<Conversation, IntercomError> {
         let url = self.url(&["conversations", non_empty(id, "conversation id")?]);

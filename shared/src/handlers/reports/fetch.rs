@@ -13,24 +13,89 @@ use crate::reports::model::Session;
 
 use super::super::common::{and_flat, custom_field, fetch_contacts_with, LOOKUP_CHUNK};
 
-/// Searches in flight at once for one report request; the client's rate-limit gate paces them.
-pub const REPORT_CONCURRENCY: usize = 8;
-/// Length of one time slice of a conversation scan. Each slice is widened by two days on each
-/// side (Intercom matches dates by calendar day in the workspace's zone), so slices of a month
-/// keep the overlap, which is deduplicated by conversation id, near 13 %.
-pub const SLICE_SECS: i64 = 30 * 86_400;
+/// Searches in flight at once for one report request; the client's rate-limit gate paces them
+/// (16 in flight at 150 ms each is ~107 requests/s, under Intercom's ~166 per second).
+pub const REPORT_CONCURRENCY: usize = 16;
+/// Time slices per scanned field: enough searches to keep [`REPORT_CONCURRENCY`] busy, since the
+/// pages of one search can only be read one after another (each needs the previous cursor).
+pub const SLICES: i64 = 16;
+/// Shortest slice on the workspace's day grid: each slice is widened by one local day on each
+/// side (RULES.md §3), so a week keeps the re-read overlap under a third.
+pub const MIN_SLICE_DAYS: i64 = 7;
+/// Without the workspace's time zone, slices overlap by two days on each side (Intercom matches
+/// dates by calendar day in that zone); they are then at least this long, to keep the overlap,
+/// deduplicated by id, small.
+pub const WIDENED_SLICE_SECS: i64 = 30 * 86_400;
 
-/// `[from, to]` cut into slices of at most [`SLICE_SECS`]; the last slice is open-ended
-/// (`None`), because a session held in the window may be updated after as-of.
-pub fn time_slices(from: i64, to: i64) -> Vec<(i64, Option<i64>)> {
-    let mut slices = Vec::new();
-    let mut start = from;
-    while to - start > SLICE_SECS {
-        slices.push((start, Some(start + SLICE_SECS)));
-        start += SLICE_SECS;
+/// How a time window is cut into searches of a date field.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum DayGrid {
+    /// The workspace's zone is known (`GET /me` → `app.timezone`): slices are whole local days,
+    /// each widened by one day on each side (`> start of the day before − 1 s`, `< start of the
+    /// day after the slice`), as RULES.md §3 asks; overlaps are deduplicated by id.
+    Workspace(chrono_tz::Tz),
+    /// Unknown zone: slices widened by two days on each side, then deduplicated.
+    Unknown,
+}
+
+impl DayGrid {
+    /// The workspace's grid from `GET /me`, or [`DayGrid::Unknown`] when it names no known zone.
+    pub async fn of(client: &IntercomClient) -> Result<Self, IntercomError> {
+        let zone = client.workspace_time_zone().await?;
+        Ok(match zone.and_then(|z| z.parse::<chrono_tz::Tz>().ok()) {
+            Some(tz) => DayGrid::Workspace(tz),
+            None => DayGrid::Unknown,
+        })
     }
-    slices.push((start, None));
-    slices
+
+    /// Filters on `field` that together cover `[from, ∞)` (`open_end`) or `[from, to]`, in
+    /// parallel-friendly slices of `[from, to]`.
+    pub fn slices(self, field: &str, from: i64, to: i64, open_end: bool) -> Vec<SearchQuery> {
+        let margin = crate::intercom::DATE_WINDOW_MARGIN_SECS;
+        match self {
+            DayGrid::Workspace(tz) => {
+                let first = crate::rules::time::local_date(from, tz);
+                let last = crate::rules::time::local_date(to.max(from), tz);
+                let days = (last - first).num_days() + 1;
+                let step = ((days + SLICES - 1) / SLICES).max(MIN_SLICE_DAYS);
+                let start = |d: chrono::NaiveDate| crate::rules::time::start_of_local_day(d, tz);
+                let one_day = chrono::Duration::days(1);
+                let mut out = Vec::new();
+                let mut day = first;
+                while day <= last {
+                    let next = day + chrono::Duration::days(step);
+                    let lower = SearchQuery::field(field).gt(start(day - one_day) - 1);
+                    if next > last && open_end {
+                        out.push(lower);
+                    } else {
+                        let upper = SearchQuery::field(field).lt(start(next + one_day));
+                        out.push(SearchQuery::and([lower, upper]));
+                    }
+                    day = next;
+                }
+                out
+            }
+            DayGrid::Unknown => {
+                let step = ((to - from) / SLICES).max(WIDENED_SLICE_SECS);
+                let mut out = Vec::new();
+                let mut start = from;
+                loop {
+                    let end = start + step;
+                    if end >= to {
+                        out.push(if open_end {
+                            SearchQuery::field(field).gt(start - margin)
+                        } else {
+                            date_window(field, start, to)
+                        });
+                        break;
+                    }
+                    out.push(date_window(field, start, end));
+                    start = end;
+                }
+                out
+            }
+        }
+    }
 }
 
 /// Closed sessions in `channels` whose session time may fall in `[from, ∞)`: a closed
@@ -40,6 +105,7 @@ pub fn time_slices(from: i64, to: i64) -> Vec<(i64, Option<i64>)> {
 /// slices are dropped by conversation id.
 pub async fn closed_sessions_since(
     client: &IntercomClient,
+    grid: DayGrid,
     from: i64,
     to: i64,
     channels: &[String],
@@ -48,12 +114,7 @@ pub async fn closed_sessions_since(
     let channel_field = custom_field(&config.attributes.channel);
     let mut queries = Vec::new();
     for channel in channels {
-        for (start, end) in time_slices(from, to) {
-            let updated = match end {
-                Some(end) => date_window("updated_at", start, end),
-                None => SearchQuery::field("updated_at")
-                    .gt(start - crate::intercom::DATE_WINDOW_MARGIN_SECS),
-            };
+        for updated in grid.slices("updated_at", from, to, true) {
             queries.push(and_flat([
                 SearchQuery::field("state").eq("closed"),
                 SearchQuery::field(channel_field.clone()).eq(channel.clone()),
@@ -118,15 +179,13 @@ async fn collect_sessions(
 /// `[from, to]`: one search per time slice, in parallel, deduplicated by id.
 pub async fn contacts_with_date_between(
     client: &IntercomClient,
+    grid: DayGrid,
     attribute: &str,
     from: i64,
     to: i64,
 ) -> Result<Vec<Contact>, IntercomError> {
     let field = custom_field(attribute);
-    let queries: Vec<SearchQuery> = time_slices(from, to)
-        .into_iter()
-        .map(|(start, end)| date_window(&field, start, end.unwrap_or(to)))
-        .collect();
+    let queries = grid.slices(&field, from, to, false);
     let per_query: Vec<Vec<Contact>> = futures::stream::iter(queries)
         .map(|query| client.search_contacts(query).try_concat())
         .buffer_unordered(REPORT_CONCURRENCY)
@@ -158,16 +217,63 @@ pub async fn members_of(
 mod tests {
     use super::*;
 
+    use serde_json::Value;
+
+    fn bounds(q: &SearchQuery) -> String {
+        serde_json::to_string(q).unwrap()
+    }
+
     #[test]
-    fn slices_cover_the_window_and_end_open() {
+    fn workspace_slices_cover_local_days_widened_by_one_day() {
+        let tz = chrono_tz::America::New_York;
+        let day = |d: &str| crate::rules::time::start_of_local_day(d.parse().unwrap(), tz);
+        // 2026-02-25 .. 2026-03-10 (14 local days, across the DST change): two 7-day slices.
+        let slices = DayGrid::Workspace(tz).slices(
+            "updated_at",
+            day("2026-02-25") + 3600,
+            day("2026-03-10") + 3600,
+            true,
+        );
+        assert_eq!(slices.len(), 2);
+        assert!(
+            bounds(&slices[0]).contains(&format!("{}", day("2026-02-24") - 1)),
+            "a day before"
+        );
+        assert!(
+            bounds(&slices[0]).contains(&format!("{}", day("2026-03-05"))),
+            "a day after"
+        );
+        assert!(bounds(&slices[1]).contains(&format!("{}", day("2026-03-03") - 1)));
+        assert!(
+            !bounds(&slices[1]).contains("\"<\""),
+            "the last slice is open-ended"
+        );
+        let year = DayGrid::Workspace(tz).slices(
+            "updated_at",
+            day("2025-03-10"),
+            day("2026-03-10"),
+            false,
+        );
+        assert!(year.len() <= SLICES as usize);
+        let last: Value = serde_json::to_value(year.last().unwrap()).unwrap();
+        let upper = last["value"][1]["value"].as_i64().unwrap();
+        assert!(upper >= day("2026-03-11"), "the window's last day is covered, plus one: {last}");
+    }
+
+    #[test]
+    fn unknown_zone_slices_are_widened_and_cover_the_window() {
         let day = 86_400;
-        assert_eq!(time_slices(0, 10 * day), vec![(0, None)]);
-        let s = time_slices(0, 365 * day);
-        assert_eq!(s.len(), 13);
-        assert_eq!(s[0], (0, Some(SLICE_SECS)));
-        for pair in s.windows(2) {
-            assert_eq!(pair[0].1, Some(pair[1].0), "slices are contiguous");
-        }
-        assert_eq!(s.last().unwrap().1, None);
+        assert_eq!(
+            DayGrid::Unknown
+                .slices("updated_at", 0, 10 * day, true)
+                .len(),
+            1
+        );
+        let year = DayGrid::Unknown.slices("updated_at", 0, 365 * day, false);
+        assert_eq!(year.len(), 13);
+        assert!(
+            bounds(&year[0]).contains(&format!("{}", -2 * day)),
+            "widened by two days"
+        );
     }
 }

@@ -217,11 +217,13 @@ async fn build(
     let now = as_of.timestamp();
     let lookback = req.lookback.map(|l| l.days).unwrap_or(0);
     let coaching = &config.classes.coaching_channels;
+    // One `GET /me` per request: with the workspace's zone, scans tile days exactly.
+    let grid = fetch::DayGrid::of(&client).await.map_err(upstream)?;
     match req.route {
         Route::Caseload => {
             let (from, _) = lookback_window(as_of, lookback, tz);
             let (sessions, admins) = tokio::try_join!(
-                fetch::closed_sessions_since(&client, from, now, coaching, config),
+                fetch::closed_sessions_since(&client, grid, from, now, coaching, config),
                 admins(&client)
             )
             .map_err(upstream)?;
@@ -265,7 +267,7 @@ async fn build(
             }
             let from = start_of_local_day(first_day, tz);
             let (sessions, admins) = tokio::try_join!(
-                fetch::closed_sessions_since(&client, from, now, coaching, config),
+                fetch::closed_sessions_since(&client, grid, from, now, coaching, config),
                 admins(&client)
             )
             .map_err(upstream)?;
@@ -306,11 +308,17 @@ async fn build(
             let first = req.enrolled.0.map_or(first_day, |d| d.max(first_day));
             let enrolled_attr = &config.attributes.enrolled_date;
             let (candidates, admins) = tokio::try_join!(
-                fetch::contacts_with_date_between(&client, enrolled_attr, utc_midnight(first), now),
+                fetch::contacts_with_date_between(
+                    &client,
+                    grid,
+                    enrolled_attr,
+                    utc_midnight(first),
+                    now
+                ),
                 admins(&client)
             )
             .map_err(upstream)?;
-            let sessions = participant_sessions(&client, &candidates, first, as_of, config)
+            let sessions = participant_sessions(&client, grid, &candidates, first, as_of, config)
                 .await
                 .map_err(upstream)?;
             let rctx = ReportContext {
@@ -351,6 +359,7 @@ async fn build(
             let (calls, candidates, admins) = tokio::try_join!(
                 fetch::closed_sessions_since(
                     &client,
+                    grid,
                     engaged_from,
                     month_end.min(now),
                     billing_channels,
@@ -358,6 +367,7 @@ async fn build(
                 ),
                 fetch::contacts_with_date_between(
                     &client,
+                    grid,
                     enrolled_attr,
                     utc_midnight(month.first_day()),
                     utc_midnight(month.last_day()) + 86_399
@@ -433,6 +443,7 @@ async fn build(
 /// scan found nothing for) each candidate's whole history by `contact_ids`.
 async fn participant_sessions(
     client: &IntercomClient,
+    grid: fetch::DayGrid,
     candidates: &[Contact],
     first_day: chrono::NaiveDate,
     as_of: DateTime<Utc>,
@@ -448,7 +459,8 @@ async fn participant_sessions(
     // window scan finds it whenever the window holds one.
     let from = start_of_local_day(first_day, config.reporting_tz);
     let mut sessions =
-        fetch::closed_sessions_since(client, from, as_of.timestamp(), coaching, config).await?;
+        fetch::closed_sessions_since(client, grid, from, as_of.timestamp(), coaching, config)
+            .await?;
     let wanted: std::collections::BTreeSet<&str> = ids.iter().map(String::as_str).collect();
     sessions.retain(|s| s.member_ids.iter().any(|m| wanted.contains(m.as_str())));
     let seen: std::collections::BTreeSet<&str> = sessions
