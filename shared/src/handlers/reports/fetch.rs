@@ -257,7 +257,10 @@ mod tests {
         assert!(year.len() <= SLICES as usize);
         let last: Value = serde_json::to_value(year.last().unwrap()).unwrap();
         let upper = last["value"][1]["value"].as_i64().unwrap();
-        assert!(upper >= day("2026-03-11"), "the window's last day is covered, plus one: {last}");
+        assert!(
+            upper >= day("2026-03-11"),
+            "the window's last day is covered, plus one: {last}"
+        );
     }
 
     #[test]
