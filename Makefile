@@ -1,4 +1,5 @@
-# Coaching analytics: build, test, lint, demo and package the Lambda functions.
+# The data services (coaching analytics and the systems beside it): build, test, lint, demo and
+# package the Lambda functions.
 #
 # Everything beyond the Rust toolchain (moto, cfn-lint, SAM CLI, cargo-lambda, zig) comes from
 # infra/requirements.txt into .venv, installed on first use and again when that file changes.
@@ -59,8 +60,15 @@ test: venv fmt-check clippy build cargo-test template-lint ## Everything CI runs
 
 lint: venv fmt-check clippy template-lint ## fmt check, clippy -D warnings, cfn-lint, sam validate --lint
 
-demo: venv build ## Build (debug) and run the end-to-end demo against the simulator and moto
-	infra/scripts/demo.sh
+demo: venv ## Build (debug) and run the end-to-end demo against the simulator and moto; prints both wall times
+	@started=$$(date +%s.%N); \
+	$(CARGO) build --workspace; \
+	built=$$(date +%s.%N); \
+	infra/scripts/demo.sh; \
+	finished=$$(date +%s.%N); \
+	awk -v s="$$started" -v b="$$built" -v f="$$finished" 'BEGIN { \
+		printf "\n== wall time (real): build %.1f s, demo pipeline %.1f s\n", b - s, f - b; \
+		printf "   (a first build compiles every dependency and takes minutes; the product is the second figure)\n" }'
 
 sam-build: venv ## sam build: cross-compile every function for Lambda (arm64) with cargo-lambda
 	@rustup target list --installed | grep -qx '$(LAMBDA_TARGET)' \

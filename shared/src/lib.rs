@@ -1,16 +1,29 @@
-//! The coaching analytics product's shared library: business rules (RULES.md), the Intercom
-//! client, the jobs, and the AWS and Lambda glue. Function binaries only wire these together.
+//! The product's shared library. Platform modules serve every system; each system lives in a
+//! folder of its own and never imports another system. Function binaries only wire these together.
+//!
+//! | module | what it holds |
+//! |---|---|
+//! | [`coaching`] | the coaching analytics system (RULES.md): rules, jobs, reports, handlers, its report API |
+//! | [`intercom`] | the Intercom REST client: search queries, cursor paging, rate limits, models |
+//! | [`job`] | what every job shares: event parsing, plan/apply of contact updates, preflight, run summary |
+//! | [`api`] | the report HTTP layer: routing, parameters, paging, problem+json, JSON/CSV/gzip |
+//! | [`auth`] | the report API's authorizer: named API keys |
+//! | [`aws`] | Secrets Manager and S3 |
+//! | [`context`] | what a function builds once per execution environment (Intercom access) |
+//! | [`config`] | configuration errors and helpers |
+//! | [`time`] | calendar days, local dates and months in a time zone, RFC 3339 |
+//! | [`runtime`] | run one handler in Lambda, or locally with an event file |
 
 pub mod api;
 pub mod auth;
 pub mod aws;
+pub mod coaching;
 pub mod config;
-pub mod handlers;
+pub mod context;
 pub mod intercom;
-pub mod jobs;
-pub mod reports;
-pub mod rules;
+pub mod job;
 pub mod runtime;
+pub mod time;
 
 /// Loads the AWS SDK configuration once (region, credentials, `AWS_ENDPOINT_URL` for local moto).
 pub async fn aws_sdk_config() -> aws_config::SdkConfig {

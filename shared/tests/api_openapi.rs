@@ -8,8 +8,9 @@ use lambda_http::Body;
 use serde::Serialize;
 use serde_json::{json, Value};
 use shared::api::openapi_check::{conforms, openapi_document};
-use shared::api::{json_response, page_window, route, Meta, Problem, ReportRequest, Route};
-use shared::reports::TabularRow;
+use shared::api::{json_response, Problem};
+use shared::coaching::api::{route, Meta, ReportRequest, Route};
+use shared::coaching::reports::TabularRow;
 
 /// A row given as JSON, to check the envelope with rows shaped as the spec says.
 #[derive(Serialize)]
@@ -44,7 +45,7 @@ fn response(
 ) -> Value {
     let req = parse(route, &get(&format!("/x?{query}"))).unwrap();
     let rows: Vec<J> = rows.into_iter().map(J).collect();
-    let page = page_window(rows.len(), &req);
+    let page = req.page(rows.len());
     let meta = Meta::new(&req, TZ, now(), 3);
     body(&json_response(
         &meta,

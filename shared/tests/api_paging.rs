@@ -6,8 +6,9 @@ use api_support::*;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use proptest::prelude::*;
-use shared::api::{page_window, Cursor, Route};
-use shared::rules::time::parse_as_of;
+use shared::api::Cursor;
+use shared::coaching::api::Route;
+use shared::time::parse_as_of;
 
 #[test]
 fn cursor_text_round_trips_and_is_base64url_json() {
@@ -35,7 +36,7 @@ fn cursor_text_round_trips_and_is_base64url_json() {
 #[test]
 fn pages_walk_the_listing_with_a_pinned_as_of() {
     let first = parse(Route::Caseload, &get("/x?limit=2&employer=Acme")).unwrap();
-    let p1 = page_window(5, &first);
+    let p1 = first.page(5);
     assert_eq!(
         (p1.start, p1.end, p1.returned, p1.total, p1.limit),
         (0, 2, 2, 5, 2)
@@ -45,9 +46,10 @@ fn pages_walk_the_listing_with_a_pinned_as_of() {
     // The next page is parsed later (a different `now`) but keeps the first page's as-of.
     let later = parse_as_of("2024-03-11T09:00:00Z").unwrap();
     let req = get(&format!("/x?limit=2&employer=Acme&cursor={next}"));
-    let second = shared::api::parse_report_request(Route::Caseload, &req, later, TZ).unwrap();
+    let second =
+        shared::coaching::api::parse_report_request(Route::Caseload, &req, later, TZ).unwrap();
     assert_eq!(second.as_of, first.as_of);
-    let p2 = page_window(5, &second);
+    let p2 = second.page(5);
     assert_eq!((p2.start, p2.end), (2, 4));
 
     // A page size change between pages is fine; the offset is absolute.
@@ -56,11 +58,11 @@ fn pages_walk_the_listing_with_a_pinned_as_of() {
         p2.next_cursor.clone().unwrap()
     ));
     let third = parse(Route::Caseload, &req).unwrap();
-    let p3 = page_window(5, &third);
+    let p3 = third.page(5);
     assert_eq!((p3.start, p3.end, p3.next_cursor.clone()), (4, 5, None));
 
     // A listing that shrank below the cursor gives an empty last page.
-    let p = page_window(3, &third);
+    let p = third.page(3);
     assert_eq!((p.returned, p.next_cursor), (0, None));
 
     // The same listing by POST accepts the GET's cursor.
@@ -90,7 +92,7 @@ fn a_cursor_with_other_parameters_or_edited_is_refused() {
         &get("/x?limit=1&from=2024-02-01&to=2024-02-02"),
     )
     .unwrap();
-    let next = page_window(3, &first).next_cursor.unwrap();
+    let next = first.page(3).next_cursor.unwrap();
     let other_params = [
         "from=2024-02-01&to=2024-02-03",
         "",
@@ -143,7 +145,7 @@ fn a_cursor_with_other_parameters_or_edited_is_refused() {
 fn capped_lookbacks_share_a_listing() {
     // 400 and 500 days both mean 365: the same listing.
     let first = parse(Route::Caseload, &get("/x?limit=1&lookbackDays=400")).unwrap();
-    let next = page_window(2, &first).next_cursor.unwrap();
+    let next = first.page(2).next_cursor.unwrap();
     let req = get(&format!("/x?limit=1&lookbackDays=500&cursor={next}"));
     assert!(parse(Route::Caseload, &req).is_ok());
 }
@@ -154,7 +156,7 @@ proptest! {
         let mut req = parse(Route::Caseload, &get(&format!("/x?limit={limit}"))).unwrap();
         let mut seen = Vec::new();
         loop {
-            let page = page_window(total, &req);
+            let page = req.page(total);
             prop_assert!(page.returned <= limit as usize);
             seen.extend(page.range());
             let Some(next) = page.next_cursor else { break };

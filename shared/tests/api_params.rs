@@ -5,9 +5,10 @@ mod api_support;
 use api_support::*;
 use chrono::NaiveDate;
 use lambda_http::RequestExt;
-use shared::api::{parse_engagement_request, Format, Limit, Lookback, Route};
-use shared::rules::buckets::Channel;
-use shared::rules::time::{parse_as_of, YearMonth};
+use shared::api::{Format, Limit};
+use shared::coaching::api::{parse_engagement_request, Lookback, Route};
+use shared::coaching::rules::buckets::Channel;
+use shared::time::{parse_as_of, YearMonth};
 use std::collections::HashMap;
 
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {

@@ -9,10 +9,10 @@ use flate2::read::GzDecoder;
 use lambda_http::http::{HeaderMap, HeaderValue};
 use lambda_http::{Body, Response};
 use serde_json::{json, Value};
-use shared::api::render::{
-    accepts_gzip, csv_bytes, csv_filename, neutralise, next_link_base, CSV_CONTENT_TYPE,
-};
-use shared::api::{csv_response, json_response, page_window, wants_csv, Meta, Route};
+use shared::api::render::{accepts_gzip, csv_bytes, neutralise, next_link_base, CSV_CONTENT_TYPE};
+use shared::api::{csv_response, json_response, wants_csv};
+use shared::coaching::api::csv_filename;
+use shared::coaching::api::{Meta, Route};
 
 fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
     let mut h = HeaderMap::new();
@@ -37,7 +37,7 @@ fn body_bytes(resp: &Response<Body>) -> Vec<u8> {
 fn json_envelope_in_order_with_the_page_slice() {
     let req = parse(Route::Caseload, &get("/x?limit=2&lookbackDays=400")).unwrap();
     let all = rows(5);
-    let page = page_window(all.len(), &req);
+    let page = req.page(all.len());
     let meta = Meta::new(&req, TZ, now(), 17);
     let resp = json_response(
         &meta,
@@ -150,7 +150,7 @@ fn csv_response_headers_and_next_link() {
     })
     .unwrap();
     let all = rows(3);
-    let page = page_window(all.len(), &req);
+    let page = req.page(all.len());
     let base = next_link_base(&http).unwrap();
     assert_eq!(base, "/API/intercom/caseload?limit=2&employer=A%26B");
     let resp = csv_response(
@@ -178,7 +178,7 @@ fn csv_response_headers_and_next_link() {
     assert_eq!(text.lines().count(), 3, "{text}");
     // POST: no link; last page: no cursor headers.
     assert_eq!(next_link_base(&post("/API/intercom/caseload", "{}")), None);
-    let last = page_window(2, &req);
+    let last = req.page(2);
     let resp = csv_response(&all[..2], &last, "f.csv", Some(&base), &HeaderMap::new());
     assert!(resp.headers().get("x-next-cursor").is_none());
     assert!(resp.headers().get("link").is_none());
@@ -188,7 +188,7 @@ fn csv_response_headers_and_next_link() {
 fn gzip_when_accepted_round_trips() {
     let req = parse(Route::Caseload, &get("/x?limit=5000")).unwrap();
     let all = rows(3000);
-    let page = page_window(all.len(), &req);
+    let page = req.page(all.len());
     let plain = csv_response(&all, &page, "f.csv", None, &HeaderMap::new());
     let zipped = csv_response(
         &all,
@@ -273,7 +273,12 @@ fn format_and_accept_choose_csv() {
         } else {
             headers(&[("accept", accept)])
         };
-        assert_eq!(wants_csv(req, &h), want, "{:?} {accept:?}", req.format);
+        assert_eq!(
+            wants_csv(req.format, &h),
+            want,
+            "{:?} {accept:?}",
+            req.format
+        );
     }
 }
 
@@ -290,7 +295,7 @@ fn a_page_of_20000_members_fits_the_lambda_response_limit() {
             days_ago: (i % 365) as i64,
         })
         .collect();
-    let page = page_window(all.len(), &req);
+    let page = req.page(all.len());
     let meta = Meta::new(&req, TZ, now(), 0);
     for accept in ["", "gzip"] {
         let h = headers(&[("accept-encoding", accept)]);

@@ -4,9 +4,10 @@ use lambda_http::http::header::{ALLOW, CONTENT_TYPE};
 use lambda_http::http::{Method, StatusCode};
 use lambda_http::Body;
 use serde_json::{json, Value};
-use shared::api::{route, Problem, Route};
+use shared::api::Problem;
+use shared::coaching::api::{route, Route};
 use shared::intercom::{IntercomError, TransportKind};
-use shared::jobs::input::{InvalidEvent, InvalidInput};
+use shared::job::input::{InvalidEvent, InvalidInput};
 
 fn body_json(resp: &lambda_http::Response<Body>) -> Value {
     match resp.body() {

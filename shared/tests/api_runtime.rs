@@ -9,7 +9,7 @@ use base64::Engine;
 use lambda_http::http::HeaderMap;
 use lambda_http::RequestExt;
 use serde_json::json;
-use shared::api::{page_window, route, Route};
+use shared::coaching::api::{route, Route};
 use shared::runtime::{http_request, http_response_event};
 
 #[test]
@@ -60,7 +60,7 @@ async fn responses_print_as_api_gateway_v2_json() {
     // A gzipped CSV goes out base64-encoded.
     let req = parse(Route::Caseload, &get("/x")).unwrap();
     let all = rows(10);
-    let page = page_window(all.len(), &req);
+    let page = req.page(all.len());
     let mut h = HeaderMap::new();
     h.insert("accept-encoding", "gzip".parse().unwrap());
     let resp = shared::api::csv_response(&all, &page, "f.csv", None, &h);

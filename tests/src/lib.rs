@@ -11,8 +11,9 @@ use std::path::PathBuf;
 use intercom_sim::{RunningSim, SimConfig, Workspace};
 use serde_json::Value;
 use shared::aws::secrets::TokenSource;
-use shared::config::Config;
-use shared::handlers::{AppContext, IntercomSettings};
+use shared::coaching::config::Config;
+use shared::coaching::handlers::AppContext;
+use shared::context::IntercomSettings;
 
 /// The simulator's token in tests; distinctive so that tests can look for leaks.
 pub const TOKEN: &str = "tok-e2e-3f9c1a7d";

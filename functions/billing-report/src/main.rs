@@ -1,14 +1,14 @@
 //! The `billing-report` function behind API Gateway: wiring only; the logic is
-//! `shared::handlers::reports`.
+//! `shared::coaching::handlers::reports`.
 
 use std::process::ExitCode;
 
-use shared::api::routes::Route;
-use shared::handlers::reports;
+use shared::coaching::api::routes::Route;
+use shared::coaching::handlers::reports;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let Some((_, ctx)) = shared::handlers::start().await else {
+    let Some((_, ctx)) = shared::coaching::handlers::start().await else {
         return ExitCode::FAILURE;
     };
     let deadline = reports::deadline_from_env();

@@ -1,13 +1,13 @@
-//! The `engagement-export` function: wiring only; the logic is `shared::handlers::engagement_export`.
+//! The `engagement-export` function: wiring only; the logic is `shared::coaching::handlers::engagement_export`.
 
 use std::process::ExitCode;
 
 use shared::aws::s3::{s3_client, ExportTarget};
-use shared::handlers::engagement_export::{self, ExportDestination};
+use shared::coaching::handlers::engagement_export::{self, ExportDestination};
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let Some((sdk, ctx)) = shared::handlers::start().await else {
+    let Some((sdk, ctx)) = shared::coaching::handlers::start().await else {
         return ExitCode::FAILURE;
     };
     let target = match ExportTarget::from_lookup(|k| std::env::var(k).ok()) {

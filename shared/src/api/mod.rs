@@ -1,6 +1,7 @@
-//! The HTTP layer of the report API (API Gateway HTTP API, payload v2, through lambda_http):
-//! routes, request parameters, paging, problem+json errors, and JSON/CSV/gzip responses.
-//! The reports themselves are [`crate::reports`]; the handlers wire the two together.
+//! The HTTP layer of every report API (API Gateway HTTP API, payload v2, through lambda_http):
+//! routing, request parameters, paging, problem+json errors, and JSON/CSV/gzip responses. Each
+//! system gives its routes and request types (the coaching reports' are
+//! [`crate::coaching::api`]).
 
 pub mod paging;
 pub mod params;
@@ -11,11 +12,8 @@ pub mod routes;
 #[cfg(feature = "openapi-check")]
 pub mod openapi_check;
 
-pub use paging::{page_window, Cursor, PageInfo};
-pub use params::{
-    parse_engagement_request, parse_report_request, FilterParams, Format, Limit, Lookback,
-    ReportRequest,
-};
+pub use paging::{page_window, Cursor, Limit, PageInfo};
+pub use params::{Fields, Format};
 pub use problem::{InvalidParam, Problem};
-pub use render::{csv_response, json_response, wants_csv, Meta};
-pub use routes::{route, Route};
+pub use render::{csv_response, json_response, wants_csv, TabularRow};
+pub use routes::{match_route, ApiRoute};

@@ -1,20 +1,39 @@
 //! Paging of a report's rows: `limit` rows from the cursor's offset, and the opaque cursor.
 //!
 //! A cursor is base64url (no padding) of the JSON `{"o": offset, "a": as-of unix seconds,
-//! "h": hash}`. `h` is the first 16 hex digits of the SHA-256 of the canonical parameters that
-//! define the listing (report, effective lookback, filters, report-specific dates, month)
-//! together with `o` and `a`, so a cursor replayed with other parameters, or edited, is refused
-//! (400 `cursor`). `limit` and `format` are not part of it: pages of one listing may change
-//! either. The cursor pins as-of, so the pages of one listing are computed at one instant.
+//! "h": hash}`. `h` is the first 16 hex digits of the SHA-256 of the listing's key (a JSON array
+//! of the canonical parameters that define the listing, given by the report API: report,
+//! effective lookback, filters, dates, ...) with `o` and `a` appended, so a cursor replayed with
+//! other parameters, or edited, is refused (400 `cursor`). `limit` and `format` are not part of
+//! it: pages of one listing may change either. The cursor pins as-of, so the pages of one
+//! listing are computed at one instant.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::api::params::ReportRequest;
-use crate::rules::time::ymd;
+/// Default page size.
+pub const DEFAULT_LIMIT: u32 = 1000;
+/// Largest page size; keeps a page well under Lambda's 6 MB response limit.
+pub const MAX_LIMIT: u32 = 5000;
+
+/// Rows per page, 1..=5000.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limit(pub u32);
+
+impl Limit {
+    pub fn get(self) -> u32 {
+        self.0
+    }
+}
+
+impl Default for Limit {
+    fn default() -> Self {
+        Self(DEFAULT_LIMIT)
+    }
+}
 
 /// A decoded cursor. Fields as in the module docs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -47,24 +66,16 @@ impl Cursor {
     }
 }
 
-/// The hash `h` of a cursor at `offset` with as-of `as_of` (unix seconds) for `req`'s listing.
-pub fn listing_hash(req: &ReportRequest, offset: u64, as_of: i64) -> String {
-    let date = |d: Option<chrono::NaiveDate>| d.map(ymd);
-    let canonical = json!([
-        req.route.name(),
-        req.lookback.map(|l| l.days),
-        req.filters.coach_id,
-        req.filters.employer,
-        req.filters.channel.map(|c| c.as_str()),
-        date(req.custom_range.map(|r| r.0)),
-        date(req.custom_range.map(|r| r.1)),
-        date(req.enrolled.0),
-        date(req.enrolled.1),
-        req.month.map(|m| m.to_string()),
-        offset,
-        as_of,
-    ]);
-    let digest = Sha256::digest(canonical.to_string().as_bytes());
+/// The hash `h` of a cursor at `offset` with as-of `as_of` (unix seconds) for the listing
+/// whose key is `listing` (a JSON array; any other value is hashed as a one-element array).
+pub fn listing_hash(listing: &Value, offset: u64, as_of: i64) -> String {
+    let mut canonical = match listing {
+        Value::Array(items) => items.clone(),
+        other => vec![other.clone()],
+    };
+    canonical.push(offset.into());
+    canonical.push(as_of.into());
+    let digest = Sha256::digest(Value::Array(canonical).to_string().as_bytes());
     digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
 }
 
@@ -91,28 +102,30 @@ impl PageInfo {
     }
 }
 
-/// The page `req` asks for in a listing of `total` rows: from the cursor's offset (0 without a
-/// cursor), at most `limit` rows. A cursor past the end (the data shrank) gives an empty last
-/// page, not an error; the cursor itself was checked by
-/// [`crate::api::params::parse_report_request`].
-pub fn page_window(total: usize, req: &ReportRequest) -> PageInfo {
-    let offset = req
-        .cursor
-        .as_ref()
-        .map_or(0, |c| usize::try_from(c.offset).unwrap_or(usize::MAX));
+/// The page of a listing of `total` rows from `cursor`'s offset (0 without a cursor), at most
+/// `limit` rows; `as_of` (unix seconds) and `listing` (see [`listing_hash`]) go into the next
+/// page's cursor. A cursor past the end (the data shrank) gives an empty last page, not an
+/// error; the cursor itself is checked when the request is parsed.
+pub fn page_window(
+    total: usize,
+    cursor: Option<&Cursor>,
+    limit: Limit,
+    as_of: i64,
+    listing: &Value,
+) -> PageInfo {
+    let offset = cursor.map_or(0, |c| usize::try_from(c.offset).unwrap_or(usize::MAX));
     let start = offset.min(total);
-    let end = start.saturating_add(req.limit.get() as usize).min(total);
+    let end = start.saturating_add(limit.get() as usize).min(total);
     let next_cursor = (end < total).then(|| {
-        let as_of = req.as_of.timestamp();
         Cursor {
             offset: end as u64,
             as_of,
-            hash: listing_hash(req, end as u64, as_of),
+            hash: listing_hash(listing, end as u64, as_of),
         }
         .encode()
     });
     PageInfo {
-        limit: req.limit.get(),
+        limit: limit.get(),
         returned: end - start,
         total,
         next_cursor,

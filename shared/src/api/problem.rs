@@ -9,7 +9,7 @@ use lambda_http::{Body, Response};
 use serde::Serialize;
 
 use crate::intercom::IntercomError;
-use crate::jobs::input::InvalidEvent;
+use crate::job::input::InvalidEvent;
 
 /// Base of every problem `type` URI; the slug follows.
 pub const PROBLEM_TYPE_BASE: &str = "https://coaching-analytics.example/problems/";

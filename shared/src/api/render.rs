@@ -8,8 +8,6 @@
 use std::borrow::Cow;
 use std::io::Write;
 
-use chrono::{DateTime, Utc};
-use chrono_tz::Tz;
 use flate2::write::GzEncoder;
 use flate2::Compression;
 use lambda_http::http::header::{
@@ -23,65 +21,26 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::api::paging::PageInfo;
-use crate::api::params::{Format, ReportRequest};
+use crate::api::params::Format;
 use crate::api::problem::Problem;
-use crate::reports::TabularRow;
-use crate::rules::time::{local_date_of, rfc3339, ymd};
 
 /// `Content-Type` of JSON report bodies.
 pub const JSON_CONTENT_TYPE: &str = "application/json";
 /// `Content-Type` of CSV report bodies.
 pub const CSV_CONTENT_TYPE: &str = "text/csv; charset=utf-8";
 
-/// The response's `meta`, identical in shape for every report (billing leaves out the lookback
-/// fields, it has none).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Meta {
-    /// `caseload`, `sessions`, `new-participants` or `billing`.
-    pub report: &'static str,
-    /// RFC 3339 UTC, whole seconds.
-    pub as_of: String,
-    /// The reporting zone (IANA name), in which local dates and `days(x)` are counted.
-    pub time_zone: String,
-    /// The effective lookback, calendar days (≤ 365).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub lookback_days: Option<u32>,
-    /// `lookbackDays` as asked (default 30).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub requested_lookback_days: Option<u32>,
-    /// Whether the ask was above 365 and was capped.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub lookback_capped: Option<bool>,
-    /// [`ReportRequest::filters_json`].
-    pub filters: Value,
-    /// When the response was built, RFC 3339 UTC.
-    pub generated_at: String,
-    /// Intercom API calls this request made.
-    pub api_calls: u64,
-}
-
-impl Meta {
-    /// The meta of `req`'s response, built at `generated_at` after `api_calls` Intercom calls.
-    pub fn new(req: &ReportRequest, tz: Tz, generated_at: DateTime<Utc>, api_calls: u64) -> Self {
-        Self {
-            report: req.route.name(),
-            as_of: rfc3339(req.as_of),
-            time_zone: tz.name().to_string(),
-            lookback_days: req.lookback.map(|l| l.days),
-            requested_lookback_days: req.lookback.map(|l| l.requested),
-            lookback_capped: req.lookback.map(|l| l.capped),
-            filters: req.filters_json(),
-            generated_at: rfc3339(generated_at),
-            api_calls,
-        }
-    }
+/// A report row that also has a flat CSV form (RFC 4180 cells; arrays joined with "; ").
+pub trait TabularRow: Serialize {
+    /// The CSV header, in column order.
+    const CSV_HEADER: &'static [&'static str];
+    /// The row's cells, one per header column, unescaped (the writer quotes and neutralises).
+    fn csv_record(&self) -> Vec<String>;
 }
 
 /// Whether to answer CSV: `format=csv`, or no `format` and an `Accept` that prefers `text/csv`
 /// over `application/json` (q-values honoured, specific media ranges before wildcards).
-pub fn wants_csv(req: &ReportRequest, headers: &HeaderMap) -> bool {
-    match req.format {
+pub fn wants_csv(format: Option<Format>, headers: &HeaderMap) -> bool {
+    match format {
         Some(Format::Csv) => true,
         Some(Format::Json) => false,
         None => {
@@ -136,7 +95,7 @@ fn q_values(headers: &HeaderMap, name: &HeaderName) -> Vec<(String, f32)> {
 /// extra], "page"}` in that key order. `rows` is the whole sorted listing; the page is
 /// `rows[page.range()]`. gzipped when `req_headers` allow it.
 pub fn json_response<R: TabularRow>(
-    meta: &Meta,
+    meta: &impl Serialize,
     summary: &impl Serialize,
     rows_name: &str,
     rows: &[R],
@@ -161,8 +120,8 @@ pub fn json_response<R: TabularRow>(
     }
 }
 
-struct Envelope<'a, S, R> {
-    meta: &'a Meta,
+struct Envelope<'a, M, S, R> {
+    meta: &'a M,
     summary: &'a S,
     rows_name: &'a str,
     rows: &'a [R],
@@ -170,7 +129,7 @@ struct Envelope<'a, S, R> {
     page: &'a PageInfo,
 }
 
-impl<S: Serialize, R: Serialize> Serialize for Envelope<'_, S, R> {
+impl<M: Serialize, S: Serialize, R: Serialize> Serialize for Envelope<'_, M, S, R> {
     fn serialize<Ser: serde::Serializer>(&self, s: Ser) -> Result<Ser::Ok, Ser::Error> {
         let mut map = s.serialize_map(None)?;
         map.serialize_entry("meta", self.meta)?;
@@ -220,15 +179,6 @@ pub fn csv_response<R: TabularRow>(
         }
     }
     respond(CSV_CONTENT_TYPE, body, extra, req_headers)
-}
-
-/// `<report>-<as-of local date>.csv`, e.g. `caseload-2024-03-10.csv`.
-pub fn csv_filename(req: &ReportRequest, tz: Tz) -> String {
-    format!(
-        "{}-{}.csv",
-        req.route.name(),
-        ymd(local_date_of(req.as_of, tz))
-    )
 }
 
 /// For a GET: the request's path and query string without `cursor`, to which the next page's

@@ -31,8 +31,8 @@ pub use date_window::{date_window, DATE_WINDOW_MARGIN_SECS};
 pub use error::{IntercomError, TransportKind};
 pub use models::{Admin, Contact, Conversation, CustomAttributes, DataAttribute};
 pub use query::{
-    chunk_in, FieldQuery, GroupOperator, Operator, SearchQuery, SearchValue, MAX_FILTERS_PER_GROUP,
-    MAX_NESTING,
+    and_flat, chunk_in, custom_field, FieldQuery, GroupOperator, Operator, SearchQuery,
+    SearchValue, MAX_FILTERS_PER_GROUP, MAX_NESTING,
 };
 pub use rate_limit::{reserve as rate_limit_reserve, RateLimitHeaders};
 pub use retry::{RetryPolicy, BACKOFF_FACTOR};

@@ -347,6 +347,27 @@ fn check_filter(field: &str, operator: Operator, value: &SearchValue) -> Result<
     }
 }
 
+/// `custom_attributes.<name>`: custom attributes are addressed by their name as-is (RULES.md §3).
+pub fn custom_field(name: &str) -> String {
+    format!("custom_attributes.{name}")
+}
+
+/// An AND group of `parts`, with nested AND groups flattened into it, so a pushed-down date
+/// window does not spend one of Intercom's two nesting levels.
+pub fn and_flat(parts: impl IntoIterator<Item = SearchQuery>) -> SearchQuery {
+    let mut flat = Vec::new();
+    for part in parts {
+        match part {
+            SearchQuery::Group {
+                operator: GroupOperator::And,
+                value,
+            } => flat.extend(value),
+            other => flat.push(other),
+        }
+    }
+    SearchQuery::and(flat)
+}
+
 /// Splits an id lookup into `field IN [..]` filters of at most `size` ids each (at least 1), so
 /// that each query stays small. No ids, no queries.
 pub fn chunk_in<S: AsRef<str>>(field: &str, ids: &[S], size: usize) -> Vec<SearchQuery> {

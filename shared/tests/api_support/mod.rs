@@ -7,9 +7,9 @@ use chrono_tz::Tz;
 use lambda_http::{Body, Request};
 use serde::Serialize;
 use serde_json::{json, Value};
-use shared::api::{self, ReportRequest, Route};
-use shared::reports::TabularRow;
-use shared::rules::time::parse_as_of;
+use shared::coaching::api::{self, ReportRequest, Route};
+use shared::coaching::reports::TabularRow;
+use shared::time::parse_as_of;
 
 pub const TZ: Tz = chrono_tz::America::New_York;
 
@@ -68,12 +68,12 @@ pub fn from_event(event: &Value) -> Request {
 }
 
 /// Parses `req` for `route` at [`now`] in [`TZ`].
-pub fn parse(route: Route, req: &Request) -> Result<ReportRequest, api::Problem> {
+pub fn parse(route: Route, req: &Request) -> Result<ReportRequest, shared::api::Problem> {
     api::parse_report_request(route, req, now(), TZ)
 }
 
 /// The names of the invalid parameters of a 400, in order.
-pub fn bad_names(problem: &api::Problem) -> Vec<String> {
+pub fn bad_names(problem: &shared::api::Problem) -> Vec<String> {
     assert_eq!(problem.status, 400, "{problem}");
     assert_eq!(problem.slug, "invalid-parameters");
     problem

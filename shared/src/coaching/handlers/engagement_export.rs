@@ -1,0 +1,239 @@
+//! `engagement-export` (RULES.md §8): the member-level engagement CSV, written to S3.
+
+use std::time::Instant;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use futures::StreamExt;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::api::problem::Problem;
+use crate::aws::s3::{put_csv, ExportTarget};
+use crate::coaching::api::parse_engagement_request;
+use crate::coaching::api::routes::{route, Route};
+use crate::coaching::config::Config;
+use crate::coaching::jobs::engagement_export::{DateRange, ExportRequest};
+use crate::coaching::rules::export::{write_csv, ExportRow};
+use crate::intercom::{date_window, SearchQuery};
+use crate::time::{start_of_local_day, utc_midnight};
+
+use super::AppContext;
+use crate::intercom::{and_flat, custom_field};
+use crate::job::JobError;
+
+/// Where the export goes and the S3 client that writes it.
+pub struct ExportDestination {
+    pub s3: aws_sdk_s3::Client,
+    pub target: ExportTarget,
+}
+
+/// The export's response: where the CSV is and how it was made.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportResponse {
+    /// The bucket (`EXPORT_BUCKET`).
+    pub bucket: String,
+    /// The object key: `EXPORT_PREFIX` + the request's `key` or the dated default.
+    pub key: String,
+    /// Data rows in the CSV (the header is not counted).
+    pub rows: usize,
+    /// `dryRun`: the CSV was built and counted but not written.
+    pub dry_run: bool,
+    /// Contacts read from Intercom before the exact filters.
+    pub scanned: usize,
+    /// The instant the export was computed for.
+    pub as_of: DateTime<Utc>,
+    /// HTTP requests sent to Intercom, retries included.
+    pub api_calls: u64,
+    /// Times the client waited for Intercom's rate-limit window.
+    pub rate_limit_waits: u64,
+    /// Wall time of the invocation, milliseconds.
+    pub duration_ms: u64,
+}
+
+/// Handles one export request (RULES.md §8): contact search with the filters pushed down where
+/// Intercom allows (role, Referral, Employer, Engagement Status, widened date windows), exact
+/// filters client-side, one row per member, one `PutObject` of `text/csv; charset=utf-8`.
+pub async fn handle(
+    ctx: &AppContext,
+    destination: &ExportDestination,
+    event: Value,
+) -> Result<ExportResponse, JobError> {
+    let request = ExportRequest::parse(&event, Utc::now())?;
+    export(ctx, destination, &request).await
+}
+
+/// Serves both ways the function is invoked: an EventBridge Scheduler input (the export request
+/// itself) answers [`ExportResponse`]; an API Gateway HTTP API v2 event (the on-demand route
+/// `POST /API/intercom/report/engagement`) answers an API Gateway response, with problem+json
+/// for every failure.
+pub async fn handle_event(
+    ctx: &AppContext,
+    destination: &ExportDestination,
+    event: Value,
+) -> Result<Value, JobError> {
+    if !is_http_event(&event) {
+        let response = handle(ctx, destination, event).await?;
+        return Ok(serde_json::to_value(response).unwrap_or_default());
+    }
+    let response = match crate::runtime::http_request(&event) {
+        Ok(request) => handle_http(ctx, destination, request).await,
+        Err(reason) => Problem::invalid_parameter("body", reason).into_response(),
+    };
+    let event = crate::runtime::http_response_event(response).await;
+    Ok(serde_json::to_value(event).unwrap_or_default())
+}
+
+/// Whether `event` comes from API Gateway (HTTP API, payload format 2.0).
+pub fn is_http_event(event: &Value) -> bool {
+    event.get("version").and_then(Value::as_str) == Some("2.0")
+        && event.pointer("/requestContext/http/method").is_some()
+}
+
+/// The on-demand export over HTTP: same request, validation and logic as the scheduled job.
+pub async fn handle_http(
+    ctx: &AppContext,
+    destination: &ExportDestination,
+    request: lambda_http::Request,
+) -> lambda_http::Response<lambda_http::Body> {
+    let path = request.uri().path().to_string();
+    match route(request.method(), &path) {
+        Ok(Route::Engagement) => {}
+        Ok(_) => return Problem::not_found(&path).into_response(),
+        Err(problem) => return problem.into_response(),
+    }
+    let parsed = match parse_engagement_request(&request, Utc::now()) {
+        Ok(parsed) => parsed,
+        Err(problem) => return problem.into_response(),
+    };
+    match export(ctx, destination, &parsed).await {
+        Ok(response) => json_ok(&response),
+        Err(JobError::Intercom(error)) => Problem::from_intercom(&error).into_response(),
+        Err(error) => {
+            tracing::error!(%error, "on-demand export failed");
+            Problem::internal_error().into_response()
+        }
+    }
+}
+
+fn json_ok(response: &ExportResponse) -> lambda_http::Response<lambda_http::Body> {
+    let body = serde_json::to_string(response).unwrap_or_default();
+    lambda_http::Response::builder()
+        .status(200)
+        .header("content-type", "application/json")
+        .header("cache-control", "no-store")
+        .body(lambda_http::Body::Text(body))
+        .unwrap_or_else(|_| Problem::internal_error().into_response())
+}
+
+/// Runs one parsed export request.
+pub async fn export(
+    ctx: &AppContext,
+    destination: &ExportDestination,
+    request: &ExportRequest,
+) -> Result<ExportResponse, JobError> {
+    let started = Instant::now();
+    let config = &ctx.config;
+    let client = ctx.intercom_client().await?;
+
+    let key = destination.target.object_key(&request.key_or_default());
+    let mut rows = Vec::new();
+    let mut scanned = 0usize;
+    let mut pages = std::pin::pin!(
+        client.search_contacts_with_page_size(pushdown(request, config), request.per_page)
+    );
+    while let Some(page) = pages.next().await {
+        let page = page?;
+        scanned += page.len();
+        rows.extend(
+            page.iter()
+                .filter(|c| request.filters.matches(c, config))
+                .map(|c| ExportRow::from_contact(c, config)),
+        );
+    }
+    // Stable order for downstream diffs: by user id, then contact id.
+    rows.sort_by(|a, b| a.employee_id.cmp(&b.employee_id));
+    let mut body = Vec::new();
+    let count = write_csv(rows, &mut body).map_err(|e| crate::aws::s3::S3Error::Put {
+        bucket: destination.target.bucket.clone(),
+        key: key.clone(),
+        reason: format!("CSV encoding failed: {e}"),
+    })?;
+    if !request.dry_run {
+        put_csv(&destination.s3, &destination.target.bucket, &key, body).await?;
+    }
+    let stats = client.stats();
+    let response = ExportResponse {
+        bucket: destination.target.bucket.clone(),
+        key,
+        rows: count,
+        dry_run: request.dry_run,
+        scanned,
+        as_of: request.as_of,
+        api_calls: stats.api_calls,
+        rate_limit_waits: stats.rate_limit_waits,
+        duration_ms: started.elapsed().as_millis() as u64,
+    };
+    tracing::info!(
+        job = "engagement-export",
+        bucket = %response.bucket,
+        key = %response.key,
+        rows = response.rows,
+        scanned = response.scanned,
+        api_calls = response.api_calls,
+        duration_ms = response.duration_ms,
+        "export written"
+    );
+    Ok(response)
+}
+
+/// The contact search for the export: `role = user` and each filter Intercom can match.
+fn pushdown(request: &ExportRequest, config: &Config) -> SearchQuery {
+    let names = &config.attributes;
+    let filters = &request.filters;
+    let mut parts = vec![SearchQuery::field("role").eq("user")];
+    if let Some(referral) = &filters.referral {
+        parts.push(SearchQuery::field(custom_field(&names.referral)).eq(referral.clone()));
+    }
+    if let Some(employer) = &filters.employer {
+        parts.push(SearchQuery::field(custom_field(&names.employer)).eq(employer.clone()));
+    }
+    if let Some(status) = filters.engagement_status {
+        parts.push(SearchQuery::field(custom_field(&names.engagement_status)).eq(status.as_str()));
+    }
+    let as_of = request.as_of.timestamp();
+    // Enrolled Date is a calendar date stored at midnight UTC.
+    if let Some((from, to)) = instants(&filters.enrolled_date, as_of, utc_midnight) {
+        parts.push(date_window(&custom_field(&names.enrolled_date), from, to));
+    }
+    // Last Coaching Session dates are reporting-zone dates.
+    let tz = config.reporting_tz;
+    if let Some((from, to)) = instants(&filters.last_session, as_of, |d| start_of_local_day(d, tz))
+    {
+        parts.push(date_window(
+            &custom_field(&names.last_coaching_session),
+            from,
+            to,
+        ));
+    }
+    and_flat(parts)
+}
+
+/// The instants `[from, to]` of a bounded date range, with `day_start` giving a date's first
+/// instant; an open end is the epoch or as-of.
+fn instants(
+    range: &DateRange,
+    as_of: i64,
+    day_start: impl Fn(NaiveDate) -> i64,
+) -> Option<(i64, i64)> {
+    if !range.is_bounded() {
+        return None;
+    }
+    let from = range.from.map(&day_start).unwrap_or(0);
+    let to = range
+        .to
+        .and_then(|d| d.succ_opt())
+        .map(|d| day_start(d) - 1)
+        .unwrap_or(as_of);
+    Some((from, to.max(from)))
+}

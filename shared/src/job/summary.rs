@@ -1,0 +1,158 @@
+//! The summary a job run returns and logs (RULES.md §10). Plain data: the plan fills the counts
+//! it knows, the apply fills the rest.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::job::plan::{all_changes, AttributeChange, ContactUpdate};
+
+/// One contact update Intercom refused, or that could not be sent.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FailedUpdate {
+    pub contact_id: String,
+    /// HTTP status, when a response came back.
+    pub status: Option<u16>,
+    /// Intercom's `errors[0].code`, e.g. `not_found`.
+    pub code: Option<String>,
+    /// Intercom's `request_id`.
+    pub request_id: Option<String>,
+    /// Human-readable; never contains the access token.
+    pub message: String,
+}
+
+/// What one run did.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RunSummary {
+    /// The job's name, e.g. `session-sync`.
+    pub job: String,
+    pub dry_run: bool,
+    /// RFC 3339, UTC.
+    pub as_of: DateTime<Utc>,
+    /// Objects read from Intercom (conversations or contacts).
+    pub scanned: usize,
+    /// Contacts the rules looked at.
+    pub candidates: usize,
+    /// Attribute changes planned (`changes.len()`).
+    pub changes_planned: usize,
+    /// Contact updates planned: one `PUT /contacts/{id}` each.
+    pub updates_planned: usize,
+    /// Contact updates Intercom accepted (0 in a dry run).
+    pub applied: usize,
+    /// Contact updates that failed.
+    pub failed: Vec<FailedUpdate>,
+    /// HTTP requests made to Intercom.
+    pub api_calls: u64,
+    /// Times the client waited for the rate limit window.
+    pub rate_limit_waits: u64,
+    /// Requests sent again after a 429, a 5xx or a transport error.
+    pub retries: u64,
+    /// Wall time of the run, milliseconds.
+    pub duration_ms: u64,
+    /// Planned changes per attribute name.
+    pub changes_by_attribute: BTreeMap<String, usize>,
+    /// The planned changes (in a dry run, the would-be changes), at most
+    /// [`RunSummary::MAX_LISTED_CHANGES`]; every change is also logged.
+    pub changes: Vec<AttributeChange>,
+    /// Planned changes not listed in `changes` because of the cap.
+    pub changes_omitted: usize,
+}
+
+impl RunSummary {
+    /// At most this many changes are listed in a summary, so that a dry run of a large backfill
+    /// stays well under Lambda's 6 MB response cap.
+    pub const MAX_LISTED_CHANGES: usize = 1000;
+
+    /// A summary of `updates` planned from `scanned` objects and `candidates` contacts, with the
+    /// I/O numbers at zero for the caller to fill.
+    pub fn planned(
+        job: &str,
+        dry_run: bool,
+        as_of: DateTime<Utc>,
+        scanned: usize,
+        candidates: usize,
+        updates: &[ContactUpdate],
+    ) -> Self {
+        let mut changes = all_changes(updates);
+        let mut changes_by_attribute = BTreeMap::new();
+        for change in &changes {
+            *changes_by_attribute
+                .entry(change.attribute.clone())
+                .or_insert(0) += 1;
+        }
+        let changes_planned = changes.len();
+        let changes_omitted = changes_planned.saturating_sub(Self::MAX_LISTED_CHANGES);
+        changes.truncate(Self::MAX_LISTED_CHANGES);
+        Self {
+            job: job.to_string(),
+            dry_run,
+            as_of,
+            scanned,
+            candidates,
+            changes_planned,
+            updates_planned: updates.len(),
+            applied: 0,
+            failed: Vec::new(),
+            api_calls: 0,
+            rate_limit_waits: 0,
+            retries: 0,
+            duration_ms: 0,
+            changes_by_attribute,
+            changes,
+            changes_omitted,
+        }
+    }
+
+    /// Whether the run must end in error (any failed update), so that retries and alarms fire.
+    pub fn has_failures(&self) -> bool {
+        !self.failed.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::time::parse_as_of;
+    use serde_json::json;
+
+    #[test]
+    fn serializes_camel_case() {
+        let update = ContactUpdate {
+            contact_id: "c1".into(),
+            changes: vec![AttributeChange {
+                contact_id: "c1".into(),
+                attribute: "Last Call".into(),
+                old: json!(null),
+                new: json!(5),
+                reason: None,
+            }],
+        };
+        let as_of = parse_as_of("2024-03-10T12:00:00Z").unwrap();
+        let mut s = RunSummary::planned("session-sync", true, as_of, 10, 3, &[update]);
+        assert!(!s.has_failures());
+        s.failed.push(FailedUpdate {
+            contact_id: "c1".into(),
+            status: Some(404),
+            code: Some("not_found".into()),
+            request_id: Some("r-1".into()),
+            message: "User Not Found".into(),
+        });
+        assert!(s.has_failures());
+        assert_eq!(
+            serde_json::to_value(&s).unwrap(),
+            json!({
+                "job": "session-sync", "dryRun": true, "asOf": "2024-03-10T12:00:00Z",
+                "scanned": 10, "candidates": 3, "changesPlanned": 1, "updatesPlanned": 1,
+                "applied": 0,
+                "failed": [{"contactId": "c1", "status": 404, "code": "not_found", "requestId": "r-1", "message": "User Not Found"}],
+                "apiCalls": 0, "rateLimitWaits": 0, "retries": 0, "durationMs": 0,
+                "changesByAttribute": {"Last Call": 1},
+                "changes": [{"contactId": "c1", "attribute": "Last Call", "old": null, "new": 5}],
+                "changesOmitted": 0
+            })
+        );
+    }
+}

@@ -1,0 +1,259 @@
+//! session-sync end to end against the simulator (RULES.md §5), final state read back through
+//! `GET /contacts/{id}`.
+
+use e2e_tests::fixtures::{d, ny, utc_midnight, Conv, Fixture};
+use e2e_tests::{attr, context, get_contact, requests_for, start_sim};
+use intercom_sim::SimConfig;
+use serde_json::json;
+use shared::coaching::handlers::session_sync;
+use shared::job::JobError;
+
+const AS_OF: &str = "2026-03-10T16:00:00Z"; // 12:00 in New York, two days after the DST change
+
+fn workspace() -> intercom_sim::Workspace {
+    let today = d("2026-03-10");
+    let days_ago = |n: i64| today - chrono::Duration::days(n);
+    Fixture::new()
+        // Enrolled; a qualifying call 5 days ago, an open phone call 2 days ago, and a first
+        // qualifying call 100 days ago, outside the 30-day window.
+        .user("a", "Ana Q Member", json!({"Enrolled Date": utc_midnight(d("2025-10-01"))}))
+        .conversation(Conv::closed("1", &["a"], "Phone", "Health Coaching 001", ny(days_ago(5), 10, 0)))
+        .conversation(Conv::not_closed("2", &["a"], "Phone", "open", ny(days_ago(2), 9, 30)))
+        .conversation(Conv::closed("3", &["a"], "Video Conference", "Disease Management 002", ny(days_ago(100), 15, 0)))
+        // A stored Last Coaching Session newer than anything in the window: never moved back.
+        // No Enrolled or Registration Date: First Session Date stays empty.
+        .user("b", "Bo", json!({"Last Coaching Session": ny(days_ago(1), 8, 0)}))
+        .conversation(Conv::closed("4", &["b"], "Phone", "Health Coaching 001", ny(days_ago(6), 10, 0)))
+        // Email only: not a call, untouched.
+        .user("c", "Cy", json!({"Enrolled Date": utc_midnight(d("2026-01-05"))}))
+        .conversation(Conv::closed("5", &["c"], "Email", "Health Coaching 001", ny(days_ago(3), 10, 0)))
+        // A video call with two contacts; d is registered, e is neither.
+        .user("d", "Di", json!({"Registration Date": utc_midnight(d("2026-02-01"))}))
+        .user("e", "Ed", json!({}))
+        .conversation(Conv::closed("6", &["d", "e"], "Video Conference", "Health Coaching 001", ny(days_ago(4), 13, 0)))
+        // A phone call with a non-program service code: Last Call only.
+        .user("f", "Fa", json!({"Enrolled Date": utc_midnight(d("2026-01-05"))}))
+        .conversation(Conv::closed("7", &["f"], "Phone", "Benefits Navigation 010", ny(days_ago(8), 10, 0)))
+        // A call closed 40 days ago but updated (a tag) 10 days ago: scanned, and it counts.
+        .user("g", "Gi", json!({"Enrolled Date": utc_midnight(d("2025-12-01")), "First Session Date": ny(days_ago(60), 9, 0)}))
+        .conversation(Conv::closed("8", &["g"], "Phone", "Health Coaching 001", ny(days_ago(40), 10, 0)).updated(ny(days_ago(10), 10, 0)))
+        .build()
+}
+
+fn event(dry_run: bool) -> serde_json::Value {
+    json!({"lookbackDays": 30, "dryRun": dry_run, "asOf": AS_OF})
+}
+
+#[tokio::test]
+async fn backfill_sets_dates_and_a_second_run_changes_nothing() {
+    let sim = start_sim(workspace(), SimConfig::default()).await;
+    let ctx = context(&sim);
+    let today = d("2026-03-10");
+    let days_ago = |n: i64| today - chrono::Duration::days(n);
+
+    let summary = session_sync::handle(&ctx, event(false))
+        .await
+        .expect("run succeeds");
+    assert!(summary.failed.is_empty());
+    assert_eq!(summary.applied, summary.updates_planned);
+
+    assert_eq!(
+        attr(&sim, "a", "Last Coaching Session").await,
+        json!(ny(days_ago(5), 10, 0))
+    );
+    assert_eq!(
+        attr(&sim, "a", "Last Call").await,
+        json!(ny(days_ago(2), 9, 30)),
+        "open phone call: created_at"
+    );
+    assert_eq!(
+        attr(&sim, "a", "First Session Date").await,
+        json!(ny(days_ago(100), 15, 0)),
+        "whole history"
+    );
+
+    assert_eq!(
+        attr(&sim, "b", "Last Coaching Session").await,
+        json!(ny(days_ago(1), 8, 0)),
+        "never backwards"
+    );
+    assert_eq!(
+        attr(&sim, "b", "Last Call").await,
+        json!(ny(days_ago(6), 10, 0))
+    );
+    assert_eq!(
+        attr(&sim, "b", "First Session Date").await,
+        json!(null),
+        "not enrolled nor registered"
+    );
+
+    let c = get_contact(&sim, "c").await;
+    for name in ["Last Coaching Session", "Last Call", "First Session Date"] {
+        assert!(
+            c["custom_attributes"][name].is_null(),
+            "email session must not set {name}"
+        );
+    }
+
+    for id in ["d", "e"] {
+        assert_eq!(
+            attr(&sim, id, "Last Coaching Session").await,
+            json!(ny(days_ago(4), 13, 0)),
+            "{id}"
+        );
+    }
+    assert_eq!(
+        attr(&sim, "d", "First Session Date").await,
+        json!(ny(days_ago(4), 13, 0))
+    );
+    assert_eq!(attr(&sim, "e", "First Session Date").await, json!(null));
+    assert_eq!(
+        attr(&sim, "d", "Last Call").await,
+        json!(null),
+        "video is not a phone call"
+    );
+
+    assert_eq!(
+        attr(&sim, "f", "Last Call").await,
+        json!(ny(days_ago(8), 10, 0))
+    );
+    assert_eq!(
+        attr(&sim, "f", "Last Coaching Session").await,
+        json!(null),
+        "non-program code"
+    );
+    assert_eq!(attr(&sim, "f", "First Session Date").await, json!(null));
+
+    assert_eq!(
+        attr(&sim, "g", "Last Coaching Session").await,
+        json!(ny(days_ago(40), 10, 0))
+    );
+    assert_eq!(
+        attr(&sim, "g", "First Session Date").await,
+        json!(ny(days_ago(60), 9, 0)),
+        "set dates are kept"
+    );
+
+    let puts = requests_for(&sim, "PUT /contacts/{id}");
+    let again = session_sync::handle(&ctx, event(false))
+        .await
+        .expect("second run");
+    assert_eq!(again.changes_planned, 0, "{:?}", again.changes);
+    assert_eq!(
+        requests_for(&sim, "PUT /contacts/{id}"),
+        puts,
+        "second run writes nothing"
+    );
+}
+
+#[tokio::test]
+async fn dry_run_lists_changes_and_writes_nothing() {
+    let sim = start_sim(workspace(), SimConfig::default()).await;
+    let ctx = context(&sim);
+    let before = get_contact(&sim, "a").await;
+
+    let summary = session_sync::handle(&ctx, event(true))
+        .await
+        .expect("dry run");
+    assert!(summary.dry_run);
+    assert_eq!(summary.applied, 0);
+    assert!(summary.changes_planned > 0);
+    assert!(summary
+        .changes
+        .iter()
+        .any(|c| c.contact_id == "a" && c.attribute == "Last Coaching Session" && c.old.is_null()));
+    assert_eq!(requests_for(&sim, "PUT /contacts/{id}"), 0);
+    assert_eq!(get_contact(&sim, "a").await, before);
+}
+
+#[tokio::test]
+async fn a_short_window_after_a_backfill_does_not_undo_it() {
+    let sim = start_sim(workspace(), SimConfig::default()).await;
+    let ctx = context(&sim);
+    session_sync::handle(&ctx, json!({"lookbackDays": 365, "asOf": AS_OF}))
+        .await
+        .unwrap();
+    let backfilled = attr(&sim, "g", "Last Coaching Session").await;
+    let nightly = session_sync::handle(&ctx, json!({"lookbackDays": 1, "asOf": AS_OF}))
+        .await
+        .unwrap();
+    assert_eq!(nightly.changes_planned, 0);
+    assert_eq!(attr(&sim, "g", "Last Coaching Session").await, backfilled);
+}
+
+#[tokio::test]
+async fn bad_events_are_refused_before_any_intercom_call() {
+    let sim = start_sim(workspace(), SimConfig::default()).await;
+    let ctx = context(&sim);
+    for (bad, field) in [
+        (json!({"lookbackDays": 0}), "lookbackDays"),
+        (json!({"lookbackDays": 3651}), "lookbackDays"),
+        (json!({"lookbackDays": "30"}), "lookbackDays"),
+        (json!({"dryRun": "yes"}), "dryRun"),
+        (json!({"asOf": "yesterday"}), "asOf"),
+        (json!({"lookbackDay": 30}), "lookbackDay"),
+    ] {
+        let error = session_sync::handle(&ctx, bad.clone())
+            .await
+            .expect_err("refused");
+        assert!(matches!(error, JobError::InvalidInput(_)), "{bad}: {error}");
+        assert!(
+            error.to_string().contains(field),
+            "{bad}: {error} should name {field}"
+        );
+    }
+    assert_eq!(
+        e2e_tests::requests(&sim),
+        0,
+        "no Intercom call for a bad event"
+    );
+}
+
+#[tokio::test]
+async fn a_missing_attribute_stops_the_run_before_any_write() {
+    let workspace = {
+        let mut w = workspace();
+        w.data_attributes.retain(|a| a["name"] != "Last Call");
+        w
+    };
+    let sim = start_sim(workspace, SimConfig::default()).await;
+    let error = session_sync::handle(&context(&sim), event(false))
+        .await
+        .expect_err("preflight");
+    assert!(matches!(error, JobError::Preflight(_)), "{error}");
+    assert!(error.to_string().contains("Last Call"), "{error}");
+    assert_eq!(requests_for(&sim, "PUT /contacts/{id}"), 0);
+}
+
+#[tokio::test]
+async fn a_failed_update_is_reported_and_the_others_are_applied() {
+    let config = SimConfig {
+        failing_contact_updates: ["a".to_string()].into(),
+        ..SimConfig::default()
+    };
+    let sim = start_sim(workspace(), config).await;
+    let error = session_sync::handle(&context(&sim), event(false))
+        .await
+        .expect_err("the run ends in error");
+    let message = error.to_string();
+    let JobError::UpdatesFailed(summary) = error else {
+        panic!("expected UpdatesFailed, got {message}");
+    };
+    assert_eq!(summary.failed.len(), 1, "{:?}", summary.failed);
+    let failed = &summary.failed[0];
+    assert_eq!(failed.contact_id, "a");
+    assert_eq!(failed.status, Some(500));
+    assert_eq!(failed.code.as_deref(), Some("server_error"));
+    assert!(failed.request_id.is_some(), "Intercom's request id is kept");
+    assert_eq!(
+        summary.applied,
+        summary.updates_planned - 1,
+        "the other contacts were updated"
+    );
+    assert!(attr(&sim, "d", "Last Coaching Session").await.is_number());
+    assert!(attr(&sim, "a", "Last Coaching Session").await.is_null());
+    assert!(
+        message.contains("contact a") && message.contains("server_error"),
+        "{message}"
+    );
+}
