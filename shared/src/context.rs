@@ -58,13 +58,19 @@ impl IntercomAccess {
     /// A fresh Intercom client for one invocation (its call counters start at zero); the token
     /// comes from the cached token source, so Secrets Manager is read once per environment.
     pub async fn client(&self) -> Result<IntercomClient, JobError> {
+        self.client_with_version(&self.settings.version).await
+    }
+
+    /// As [`IntercomAccess::client`], sending `version` as `Intercom-Version` (a job that needs
+    /// fields of a later API version asks for it on its own client).
+    pub async fn client_with_version(&self, version: &str) -> Result<IntercomClient, JobError> {
         let token = self.tokens.token().await?;
         let mut client_config = ClientConfig::from_env(token)?;
         client_config.base_url = self.settings.base_url.parse().map_err(|_| ConfigError {
             variable: "INTERCOM_API_BASE",
             reason: format!("{:?} is not a URL", self.settings.base_url),
         })?;
-        client_config.version = self.settings.version.clone();
+        client_config.version = version.to_owned();
         Ok(IntercomClient::new(client_config)?)
     }
 }

@@ -153,6 +153,51 @@ async fn conversation_search_reads_the_conversations_key() {
 }
 
 #[tokio::test]
+async fn sorted_conversation_search_sends_the_sort_and_plain_search_does_not() {
+    let server = MockServer::start().await;
+    let empty = json!({"type": "conversation.list", "conversations": [], "total_count": 0,
+                       "pages": {"type": "pages", "page": 1, "per_page": 150, "total_pages": 0}});
+    Mock::given(method("POST"))
+        .and(path("/conversations/search"))
+        .and(wiremock::matchers::body_partial_json(
+            json!({"sort": {"field": "updated_at", "order": "ascending"}}),
+        ))
+        .respond_with(ResponseTemplate::new(200).set_body_json(empty.clone()))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = client(&server);
+    let query = || SearchQuery::field("updated_at").gt(1_700_000_000i64);
+    let pages: Vec<_> = client
+        .search_conversations_sorted(
+            query(),
+            shared::intercom::SearchSort::updated_at_ascending(),
+        )
+        .try_collect()
+        .await
+        .unwrap();
+    assert!(pages.is_empty());
+    server.verify().await;
+    server.reset().await;
+
+    // Without a sort the body has no "sort" key at all.
+    Mock::given(method("POST"))
+        .and(path("/conversations/search"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(empty))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let _: Vec<_> = client
+        .search_conversations(query())
+        .try_collect()
+        .await
+        .unwrap();
+    let requests = server.received_requests().await.unwrap();
+    let body: serde_json::Value = serde_json::from_slice(&requests[0].body).unwrap();
+    assert!(body.get("sort").is_none(), "{body}");
+}
+
+#[tokio::test]
 async fn invalid_queries_fail_without_an_http_call() {
     let server = MockServer::start().await;
     let client = client(&server);

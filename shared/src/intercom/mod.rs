@@ -36,5 +36,5 @@ pub use query::{
 };
 pub use rate_limit::{reserve as rate_limit_reserve, RateLimitHeaders};
 pub use retry::{RetryPolicy, BACKOFF_FACTOR};
-pub use search::MAX_PER_PAGE;
+pub use search::{SearchSort, SortOrder, MAX_PER_PAGE};
 pub use stats::ClientStats;

@@ -22,6 +22,34 @@ pub const MAX_PER_PAGE: u32 = 150;
 struct SearchBody<'a> {
     query: &'a SearchQuery,
     pagination: Pagination<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sort: Option<&'a SearchSort>,
+}
+
+/// The order of search results: `{"field": "updated_at", "order": "ascending"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SearchSort {
+    /// The field to sort by, e.g. `updated_at`.
+    pub field: String,
+    pub order: SortOrder,
+}
+
+impl SearchSort {
+    /// Oldest `updated_at` first: what a watermark-driven sync reads.
+    pub fn updated_at_ascending() -> Self {
+        Self {
+            field: "updated_at".into(),
+            order: SortOrder::Ascending,
+        }
+    }
+}
+
+/// `ascending` or `descending`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SortOrder {
+    Ascending,
+    Descending,
 }
 
 #[derive(Debug, Serialize)]
@@ -78,6 +106,7 @@ impl Identified for Conversation {
 /// Where a search stands between pages.
 struct Cursor {
     query: SearchQuery,
+    sort: Option<SearchSort>,
     starting_after: Option<String>,
     seen: HashSet<String>,
     pages: u32,
@@ -93,7 +122,7 @@ impl IntercomClient {
         &self,
         query: SearchQuery,
     ) -> impl Stream<Item = Result<Vec<Contact>, IntercomError>> + Send + '_ {
-        self.search(&["contacts", "search"], query, MAX_PER_PAGE)
+        self.search(&["contacts", "search"], query, MAX_PER_PAGE, None)
     }
 
     /// As [`IntercomClient::search_contacts`] with `per_page` contacts per page (1..=150).
@@ -102,7 +131,7 @@ impl IntercomClient {
         query: SearchQuery,
         per_page: u32,
     ) -> impl Stream<Item = Result<Vec<Contact>, IntercomError>> + Send + '_ {
-        self.search(&["contacts", "search"], query, per_page)
+        self.search(&["contacts", "search"], query, per_page, None)
     }
 
     /// `POST /conversations/search`, page by page (150 per page), each conversation once across
@@ -111,7 +140,21 @@ impl IntercomClient {
         &self,
         query: SearchQuery,
     ) -> impl Stream<Item = Result<Vec<Conversation>, IntercomError>> + Send + '_ {
-        self.search(&["conversations", "search"], query, MAX_PER_PAGE)
+        self.search(&["conversations", "search"], query, MAX_PER_PAGE, None)
+    }
+
+    /// As [`IntercomClient::search_conversations`], in the order `sort` asks for.
+    pub fn search_conversations_sorted(
+        &self,
+        query: SearchQuery,
+        sort: SearchSort,
+    ) -> impl Stream<Item = Result<Vec<Conversation>, IntercomError>> + Send + '_ {
+        self.search(
+            &["conversations", "search"],
+            query,
+            MAX_PER_PAGE,
+            Some(sort),
+        )
     }
 
     fn search<T>(
@@ -119,12 +162,14 @@ impl IntercomClient {
         path: &'static [&'static str],
         query: SearchQuery,
         per_page: u32,
+        sort: Option<SearchSort>,
     ) -> impl Stream<Item = Result<Vec<T>, IntercomError>> + Send + '_
     where
         T: DeserializeOwned + Identified + Send + 'static,
     {
         let start = Cursor {
             query,
+            sort,
             starting_after: None,
             seen: HashSet::new(),
             pages: 0,
@@ -146,6 +191,7 @@ impl IntercomClient {
                         per_page,
                         starting_after: cursor.starting_after.as_deref(),
                     },
+                    sort: cursor.sort.as_ref(),
                 };
                 let body = serde_json::to_vec(&body).expect("a search body serializes");
                 let page: SearchPage<T> = self
