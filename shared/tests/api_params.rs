@@ -227,6 +227,45 @@ fn post_reads_only_its_body() {
 }
 
 #[test]
+fn a_body_name_given_twice_is_refused_not_last_one_wins() {
+    let p = parse(
+        Route::Caseload,
+        &post(
+            "/x",
+            r#"{"lookbackDays": 30, "limit": 5, "lookbackDays": 400}"#,
+        ),
+    )
+    .unwrap_err();
+    assert_eq!(bad_names(&p), ["lookbackDays"]);
+    assert_eq!(p.invalid_params[0].reason, "must be given only once");
+    // The export route: a dry run cannot be turned into a real write by repeating dryRun.
+    let p = parse_engagement_request(&post("/x", r#"{"dryRun": true, "dryRun": false}"#), now())
+        .unwrap_err();
+    assert_eq!(bad_names(&p), ["dryRun"]);
+    // Nested objects are values, not parameters: a repeated inner key is not this check's.
+    assert!(parse(Route::Caseload, &post("/x", r#"{"lookbackDays": 3}"#)).is_ok());
+}
+
+#[test]
+fn a_number_too_large_to_read_names_its_field() {
+    let huge = format!("1{}", "0".repeat(400));
+    let p = parse(
+        Route::Caseload,
+        &post("/x", &format!(r#"{{"limit": 5, "lookbackDays": {huge}}}"#)),
+    )
+    .unwrap_err();
+    assert_eq!(bad_names(&p), ["lookbackDays"]);
+    assert!(p.invalid_params[0].reason.contains("too large"), "{p:?}");
+    // Broken JSON after a good field is still the body's problem.
+    let p = parse(
+        Route::Caseload,
+        &post("/x", r#"{"limit": 5, "lookbackDays": }"#),
+    )
+    .unwrap_err();
+    assert_eq!(bad_names(&p), ["body"]);
+}
+
+#[test]
 fn sessions_range_rules() {
     let cases = [
         ("from=2024-02-01", vec!["to"]),

@@ -14,6 +14,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use lambda_http::http::Method;
 use lambda_http::{Request, RequestExt};
+use serde::de::{DeserializeSeed, Deserializer, MapAccess, Visitor};
 use serde_json::{Map, Value};
 
 use crate::api::paging::{Cursor, Limit, MAX_LIMIT};
@@ -256,19 +257,86 @@ fn query_pairs(req: &Request) -> BTreeMap<String, Vec<String>> {
     out
 }
 
-/// The POST body as a JSON object; an empty body or `null` is `{}`.
+/// The POST body as a JSON object; an empty body or `null` is `{}`. A name given twice is
+/// refused as in a query string (never "last one wins"), and a value serde_json cannot hold (a
+/// number beyond f64, say) is refused naming its field.
 fn json_body(req: &Request) -> Result<BTreeMap<String, Value>, Problem> {
     let bytes: &[u8] = req.body().as_ref();
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(BTreeMap::new());
     }
-    match serde_json::from_slice::<Value>(bytes) {
-        Ok(Value::Object(map)) => Ok(map.into_iter().collect()),
-        Ok(Value::Null) => Ok(BTreeMap::new()),
-        Ok(_) => Err(Problem::invalid_parameter("body", "must be a JSON object")),
-        Err(e) => Err(Problem::invalid_parameter(
-            "body",
-            format!("is not valid JSON ({e}); send a JSON object"),
-        )),
+    let mut problems = Vec::new();
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let parsed = StrictObject {
+        problems: &mut problems,
+    }
+    .deserialize(&mut deserializer)
+    .and_then(|map| deserializer.end().map(|()| map));
+    if !problems.is_empty() {
+        return Err(Problem::invalid_parameters(problems));
+    }
+    match parsed {
+        Ok(map) => Ok(map),
+        // Not an object, or not JSON: say which.
+        Err(e) => match serde_json::from_slice::<Value>(bytes) {
+            Ok(_) => Err(Problem::invalid_parameter("body", "must be a JSON object")),
+            Err(_) => Err(Problem::invalid_parameter(
+                "body",
+                format!("is not valid JSON ({e}); send a JSON object"),
+            )),
+        },
+    }
+}
+
+/// Reads a JSON object (or `null`, as `{}`) key by key, recording a repeated name or a number
+/// too large to read as a problem of that name.
+struct StrictObject<'p> {
+    problems: &'p mut Vec<InvalidParam>,
+}
+
+impl<'de> DeserializeSeed<'de> for StrictObject<'_> {
+    type Value = BTreeMap<String, Value>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for StrictObject<'_> {
+    type Value = BTreeMap<String, Value>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+        Ok(BTreeMap::new())
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut out = BTreeMap::new();
+        while let Some(name) = map.next_key::<String>()? {
+            match map.next_value::<Value>() {
+                Ok(value) => {
+                    if out.contains_key(&name) {
+                        if !self.problems.iter().any(|p| p.name == name) {
+                            self.problems
+                                .push(InvalidParam::new(name.clone(), "must be given only once"));
+                        }
+                    } else {
+                        out.insert(name, value);
+                    }
+                }
+                Err(e) => {
+                    // A number beyond f64 is the field's problem; broken JSON is the body's.
+                    if e.to_string().contains("number out of range") {
+                        self.problems
+                            .push(InvalidParam::new(name, "is a number too large to read"));
+                    }
+                    return Err(e);
+                }
+            }
+        }
+        Ok(out)
     }
 }
