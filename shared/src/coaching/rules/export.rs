@@ -6,6 +6,7 @@ use std::io::Write;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::api::render::neutralise;
 use crate::coaching::config::Config;
 use crate::intercom::models::Contact;
 use crate::time::{local_date, parse_ymd, utc_date, ymd};
@@ -124,7 +125,9 @@ fn text(value: Option<&Value>) -> String {
 }
 
 /// Writes the header and `rows` to `w` (RFC 4180 quoting, `\n` line ends, no BOM); returns the
-/// number of data rows.
+/// number of data rows. Every cell passes through [`neutralise`], as the report CSVs do: a cell
+/// that a spreadsheet would read as a formula (`=HYPERLINK(...)`, `@SUM(...)`, `+1-2` from a
+/// member-controlled name) gets a leading `'`.
 pub fn write_csv<W: Write>(
     rows: impl IntoIterator<Item = ExportRow>,
     w: W,
@@ -133,7 +136,8 @@ pub fn write_csv<W: Write>(
     writer.write_record(HEADER)?;
     let mut count = 0;
     for row in rows {
-        writer.write_record(row.fields())?;
+        let cells = row.fields().map(neutralise);
+        writer.write_record(cells.iter().map(|c| c.as_bytes()))?;
         count += 1;
     }
     writer.flush()?;
@@ -253,6 +257,23 @@ mod tests {
         );
         let back: Vec<ExportRow> = reader.deserialize().collect::<Result<_, _>>().unwrap();
         assert_eq!(back, rows);
+    }
+
+    #[test]
+    fn formula_cells_are_neutralised() {
+        let mut formula = row("=HYPERLINK(\"http://x\",\"click\")", "@SUM(A1)", "+1-2");
+        formula.registration_code = "-5".into();
+        formula.eligible_programs = "\tTab".into();
+        let mut out = Vec::new();
+        write_csv(vec![formula, row("Ada", "Lovelace", "Acme")], &mut out).unwrap();
+        let mut reader = csv::Reader::from_reader(out.as_slice());
+        let back: Vec<ExportRow> = reader.deserialize().collect::<Result<_, _>>().unwrap();
+        assert_eq!(back[0].name_first, "'=HYPERLINK(\"http://x\",\"click\")");
+        assert_eq!(back[0].name_last, "'@SUM(A1)");
+        assert_eq!(back[0].group_description, "'+1-2");
+        assert_eq!(back[0].registration_code, "'-5");
+        assert_eq!(back[0].eligible_programs, "'\tTab");
+        assert_eq!(back[1], row("Ada", "Lovelace", "Acme"));
     }
 
     #[test]
