@@ -11,6 +11,7 @@ pub mod jobs;
 pub mod reports;
 pub mod rules;
 pub mod runtime;
+pub mod store;
 
 /// Loads the AWS SDK configuration once (region, credentials, `AWS_ENDPOINT_URL` for local moto).
 pub async fn aws_sdk_config() -> aws_config::SdkConfig {
