@@ -1,5 +1,16 @@
-//! Postgres, for every system that keeps data: where the database is ([`url`]) and a pool sized
-//! for Lambda ([`pool`]).
+//! Postgres, for every system that keeps data: where the database is ([`url`]), a pool sized for
+//! Lambda ([`pool`]), the schema's versioned migrations ([`migrate`], [`migrations`]) and each
+//! job's watermark ([`sync_state`]). See `docs/store.md`.
+//!
+//! In `main`, once per process:
+//!
+//! ```no_run
+//! # async fn main_() -> Result<(), Box<dyn std::error::Error>> {
+//! let sdk = shared::aws_sdk_config().await;
+//! let url = shared::store::url::database_url_from_env(&sdk).await?;
+//! let pool = shared::store::open(&url).await?; // pool + pending migrations
+//! # Ok(()) }
+//! ```
 //!
 //! The rules that keep it working behind Supabase's pooler in transaction mode (and PgBouncer),
 //! where consecutive transactions of one client may run on different server connections:
@@ -17,11 +28,17 @@
 //! the certificate; `verify-full` with `sslrootcert=PATH` checks it against that CA bundle (RDS
 //! and Supabase certificates are signed by their own CAs, not by a public root).
 
+pub mod migrate;
+pub mod migrations;
 pub mod pool;
 pub mod query;
+pub mod sync_state;
 pub mod url;
 
+pub use migrate::{migrate, Migration, MigrationReport};
+pub use migrations::MIGRATIONS;
 pub use pool::PoolSettings;
+pub use sync_state::SyncState;
 pub use url::{DatabaseUrl, DatabaseUrlError};
 
 /// The pool type every system uses.
@@ -39,4 +56,49 @@ pub enum StoreError {
         what: &'static str,
         source: sqlx::Error,
     },
+    /// A migration's SQL failed; nothing of that migration run was kept.
+    #[error("database migration {version} ({name}) failed, no migration of this run was applied: {source}")]
+    Migration {
+        version: i64,
+        name: &'static str,
+        source: sqlx::Error,
+    },
+    /// The migration list cannot be applied as it is.
+    #[error("database migrations: {reason}")]
+    Migrations { reason: String },
+}
+
+/// A pool for `url` with [`PoolSettings::default`], after applying the pending [`MIGRATIONS`]
+/// (the first connection is made here). What a job calls before its first write.
+///
+/// # Errors
+/// As [`migrate()`]: the database unreachable (after the pool's acquire timeout), the lock not
+/// had, or a migration failing.
+pub async fn open(url: &DatabaseUrl) -> Result<PgPool, StoreError> {
+    let pool = pool::connect(url, &PoolSettings::default());
+    migrate(&pool, MIGRATIONS).await?;
+    Ok(pool)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Lambda handlers and `tokio::spawn` need `Send` futures; this only has to compile.
+    #[allow(dead_code)]
+    fn store_futures_are_send(pool: PgPool, url: DatabaseUrl) {
+        tokio::spawn(async move {
+            open(&url).await?;
+            migrate(&pool, MIGRATIONS).await?;
+            let mut tx = pool.begin().await.map_err(|source| StoreError::Query {
+                what: "begin",
+                source,
+            })?;
+            let state = sync_state::load(&mut tx, "job").await?;
+            if let Some(state) = state {
+                sync_state::save(&mut tx, &state).await?;
+            }
+            Ok::<_, StoreError>(())
+        });
+    }
 }
