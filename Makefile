@@ -1,8 +1,9 @@
 # The data services (coaching analytics and the systems beside it): build, test, lint, demo and
 # package the Lambda functions.
 #
-# Everything beyond the Rust toolchain (moto, cfn-lint, SAM CLI, cargo-lambda, zig) comes from
-# infra/requirements.txt into .venv, installed on first use and again when that file changes.
+# Everything beyond the Rust toolchain (moto, PostgreSQL, cfn-lint, SAM CLI, cargo-lambda, zig)
+# comes from infra/requirements.txt into .venv, installed on first use and again when that file
+# changes.
 
 SHELL := bash
 .SHELLFLAGS := -euo pipefail -c
@@ -49,14 +50,15 @@ fmt-check:
 clippy:
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
+# Tests get a throwaway PostgreSQL server (DATABASE_URL) and a moto server (AWS_ENDPOINT_URL).
 cargo-test: venv
-	infra/scripts/with-moto.sh $(CARGO) test --workspace
+	infra/scripts/with-postgres.sh infra/scripts/with-moto.sh $(CARGO) test --workspace
 
 template-lint: venv
 	$(TOOL_ENV) $(VENV_BIN)/cfn-lint template.yaml
 	$(SAM) validate --lint
 
-test: venv fmt-check clippy build cargo-test template-lint ## Everything CI runs: fmt, clippy, build, tests (with moto), template lint
+test: venv fmt-check clippy build cargo-test template-lint ## Everything CI runs: fmt, clippy, build, tests (with PostgreSQL and moto), template lint
 
 lint: venv fmt-check clippy template-lint ## fmt check, clippy -D warnings, cfn-lint, sam validate --lint
 

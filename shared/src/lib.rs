@@ -11,6 +11,7 @@
 //! | [`aws`] | Secrets Manager and S3 |
 //! | [`context`] | what a function builds once per execution environment (Intercom access) |
 //! | [`config`] | configuration errors and helpers |
+//! | [`store`] | Postgres: the URL from a secret, a Lambda-sized pool, migrations, watermarks |
 //! | [`time`] | calendar days, local dates and months in a time zone, RFC 3339 |
 //! | [`runtime`] | run one handler in Lambda, or locally with an event file |
 
@@ -23,6 +24,7 @@ pub mod context;
 pub mod intercom;
 pub mod job;
 pub mod runtime;
+pub mod store;
 pub mod time;
 
 /// Loads the AWS SDK configuration once (region, credentials, `AWS_ENDPOINT_URL` for local moto).

@@ -1,10 +1,12 @@
 //! Harness for the end-to-end tests: the Intercom simulator in-process on a free port, moto for
-//! S3 and Secrets Manager (started around the test run by `infra/scripts/with-moto.sh`), and
-//! helpers to read the simulator's state back through Intercom's own API.
+//! S3 and Secrets Manager (started around the test run by `infra/scripts/with-moto.sh`), a fresh
+//! PostgreSQL database per test ([`postgres`], on the server `infra/scripts/with-postgres.sh`
+//! starts), and helpers to read the simulator's state back through Intercom's own API.
 
 #![recursion_limit = "256"]
 
 pub mod fixtures;
+pub mod postgres;
 
 use std::path::PathBuf;
 
