@@ -15,9 +15,11 @@
 //! messages.rs        conversation.source and conversation_parts, authors; never bodies
 //! rating.rs          conversation.conversation_rating
 //! tags.rs            conversation.tags
+//! admins.rs          AdminNames: admin id → name
 //! de.rs              tolerant deserializers for fields that differ between 2.11 and 2.16
 //! ```
 
+mod admins;
 mod client;
 mod client_config;
 mod date_window;
@@ -34,6 +36,7 @@ mod statistics;
 mod stats;
 mod tags;
 
+pub use admins::AdminNames;
 pub use client::IntercomClient;
 pub use client_config::{
     parse_base_url, ClientConfig, DEFAULT_BASE_URL, DEFAULT_TIMEOUT, DEFAULT_VERSION,
