@@ -1,0 +1,11 @@
+//! The service-performance system (SERVICE-PERFORMANCE.md): Intercom conversations → one
+//! `service_conversations` row each, daily aggregates in Postgres, and a read API over them.
+//!
+//! | module | what it holds |
+//! |---|---|
+//! | [`config`] | reporting time zone, FRT and ART targets |
+//!
+//! It uses the platform modules (`intercom`, `time`, `config`) and no other system. Nothing here
+//! reads the clock, the environment (outside [`config::Config::from_env`]) or the network.
+
+pub mod config;
