@@ -4,8 +4,10 @@
 //! | module | what it holds |
 //! |---|---|
 //! | [`config`] | reporting time zone, FRT and ART targets |
+//! | [`rules`] | the pure rules of §2 and §3: start time and local date, reply gaps, sentiment, CSAT, durations, the row |
 //!
 //! It uses the platform modules (`intercom`, `time`, `config`) and no other system. Nothing here
 //! reads the clock, the environment (outside [`config::Config::from_env`]) or the network.
 
 pub mod config;
+pub mod rules;
