@@ -6,7 +6,13 @@
 //! | module | rule |
 //! |---|---|
 //! | [`started`] | `started_at`, and its local date, hour and weekday in the reporting zone (§2) |
+//! | [`parts`] | the order of conversation parts, and `parts_truncated` |
+//! | [`reply`] | the reply-gap rule: `art_seconds`, `response_count` |
+//! | [`durations`] | FRT, FRT in office hours, median reply, AHT, wait time, time to close; rounding of means |
 
+pub mod durations;
+pub mod parts;
+pub mod reply;
 pub mod started;
 
 #[cfg(test)]
