@@ -9,10 +9,18 @@
 //! | [`parts`] | the order of conversation parts, and `parts_truncated` |
 //! | [`reply`] | the reply-gap rule: `art_seconds`, `response_count` |
 //! | [`durations`] | FRT, FRT in office hours, median reply, AHT, wait time, time to close; rounding of means |
+//! | [`channel`] | `channel` |
+//! | [`assignee`] | `assignee_id`, `assignee_name`, `team_id` |
+//! | [`csat`] | `csat_rating`, `csat_remark` |
+//! | [`sentiment`] | `sentiment`, `sentiment_source` |
 
+pub mod assignee;
+pub mod channel;
+pub mod csat;
 pub mod durations;
 pub mod parts;
 pub mod reply;
+pub mod sentiment;
 pub mod started;
 
 #[cfg(test)]
