@@ -13,6 +13,7 @@
 //! | [`assignee`] | `assignee_id`, `assignee_name`, `team_id` |
 //! | [`csat`] | `csat_rating`, `csat_remark` |
 //! | [`sentiment`] | `sentiment`, `sentiment_source` |
+//! | [`row`] | the `service_conversations` row, built from all of the above |
 
 pub mod assignee;
 pub mod channel;
@@ -20,8 +21,11 @@ pub mod csat;
 pub mod durations;
 pub mod parts;
 pub mod reply;
+pub mod row;
 pub mod sentiment;
 pub mod started;
 
+#[cfg(test)]
+mod row_tests;
 #[cfg(test)]
 pub(crate) mod testing;
