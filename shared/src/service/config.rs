@@ -3,7 +3,7 @@
 
 use chrono_tz::Tz;
 
-use crate::config::ConfigError;
+use crate::config::{time_zone, ConfigError};
 
 /// Default `REPORTING_TIME_ZONE`.
 pub const DEFAULT_REPORTING_TZ: Tz = chrono_tz::America::New_York;
@@ -53,10 +53,7 @@ impl Config {
         let get = |k: &str| lookup(k).filter(|v| !v.trim().is_empty());
         let mut config = Config::default();
         if let Some(tz) = get("REPORTING_TIME_ZONE") {
-            config.reporting_tz = tz.trim().parse().map_err(|_| ConfigError {
-                variable: "REPORTING_TIME_ZONE",
-                reason: format!("{tz:?} is not an IANA time zone name"),
-            })?;
+            config.reporting_tz = time_zone("REPORTING_TIME_ZONE", &tz)?;
         }
         if let Some(raw) = get("FRT_TARGET_SECONDS") {
             config.frt_target_seconds = seconds("FRT_TARGET_SECONDS", &raw)?;
