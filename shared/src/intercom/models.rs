@@ -78,6 +78,18 @@ pub enum ConversationState {
     Other,
 }
 
+impl ConversationState {
+    /// The state as Intercom spells it (`open`, `closed`, `snoozed`), or `other`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConversationState::Open => "open",
+            ConversationState::Closed => "closed",
+            ConversationState::Snoozed => "snoozed",
+            ConversationState::Other => "other",
+        }
+    }
+}
+
 /// A contact reference inside `conversation.contacts.contacts`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ContactReference {

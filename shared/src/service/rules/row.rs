@@ -20,7 +20,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
 
-use crate::intercom::models::{ConversationParts, ConversationState};
+use crate::intercom::models::ConversationParts;
 use crate::intercom::{AdminNames, Conversation};
 use crate::time;
 
@@ -144,7 +144,7 @@ pub fn conversation_row(
         conversation_id: conv.id.clone(),
         created_at: time::instant(conv.created_at),
         updated_at: time::instant(conv.updated_at),
-        state: state_name(conv.state).to_string(),
+        state: conv.state.as_str().to_string(),
         started_at: time::instant(started),
         start_date: local.date,
         start_hour: local.hour as i32,
@@ -174,14 +174,5 @@ pub fn conversation_row(
         is_reopened: reopens.is_some_and(|n| n > 0),
         parts_truncated: reply_level.as_ref().map(|(_, t)| *t),
         synced_at,
-    }
-}
-
-fn state_name(state: ConversationState) -> &'static str {
-    match state {
-        ConversationState::Open => "open",
-        ConversationState::Closed => "closed",
-        ConversationState::Snoozed => "snoozed",
-        ConversationState::Other => "other",
     }
 }
