@@ -1,7 +1,8 @@
-//! Platform configuration helpers: the error every configuration reader returns, and JSON
-//! values read from environment variables. Each system keeps its own settings in its folder
+//! Platform configuration helpers: the error every configuration reader returns, and time zones
+//! and JSON values read from environment variables. Each system keeps its own settings in its folder
 //! (the coaching system's in [`crate::coaching::config`]).
 
+use chrono_tz::Tz;
 use serde::de::DeserializeOwned;
 
 /// A configuration variable that is set but unusable.
@@ -10,6 +11,17 @@ use serde::de::DeserializeOwned;
 pub struct ConfigError {
     pub variable: &'static str,
     pub reason: String,
+}
+
+/// Parses the value of the environment variable `variable` as an IANA time zone name
+/// (`America/New_York`), ignoring surrounding spaces.
+///
+/// Errors: [`ConfigError`] naming `variable`.
+pub fn time_zone(variable: &'static str, raw: &str) -> Result<Tz, ConfigError> {
+    raw.trim().parse().map_err(|_| ConfigError {
+        variable,
+        reason: format!("{raw:?} is not an IANA time zone name"),
+    })
 }
 
 /// Parses the value of the environment variable `variable` as JSON of type `T`.

@@ -4,6 +4,7 @@
 //! | module | what it holds |
 //! |---|---|
 //! | [`coaching`] | the coaching analytics system (RULES.md): rules, jobs, reports, handlers, its report API |
+//! | [`service`] | the service-performance system (SERVICE-PERFORMANCE.md): conversation metrics rules, configuration |
 //! | [`intercom`] | the Intercom REST client: search queries, cursor paging, rate limits, models |
 //! | [`job`] | what every job shares: event parsing, plan/apply of contact updates, preflight, run summary |
 //! | [`api`] | the report HTTP layer: routing, parameters, paging, problem+json, JSON/CSV/gzip |
@@ -24,6 +25,7 @@ pub mod context;
 pub mod intercom;
 pub mod job;
 pub mod runtime;
+pub mod service;
 pub mod store;
 pub mod time;
 

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::config::{json, ConfigError};
+use crate::config::{json, time_zone, ConfigError};
 use chrono_tz::Tz;
 
 /// Names of the custom attributes the product reads and writes (RULES.md §1).
@@ -143,10 +143,7 @@ impl Config {
         let mut config = Config::default();
         let get = |k: &str| lookup(k).filter(|v| !v.trim().is_empty());
         if let Some(tz) = get("REPORTING_TIME_ZONE") {
-            config.reporting_tz = tz.trim().parse().map_err(|_| ConfigError {
-                variable: "REPORTING_TIME_ZONE",
-                reason: format!("{tz:?} is not an IANA time zone name"),
-            })?;
+            config.reporting_tz = time_zone("REPORTING_TIME_ZONE", &tz)?;
         }
         if let Some(raw) = get("ATTRIBUTE_NAMES") {
             let names: BTreeMap<String, String> = json("ATTRIBUTE_NAMES", &raw)?;

@@ -10,19 +10,33 @@
 //! client_config.rs   ClientConfig from INTERCOM_API_BASE / INTERCOM_VERSION
 //! stats.rs           ClientStats: API calls, retries, rate-limit waits
 //! error.rs           IntercomError
+//! models.rs          Contact, Conversation, Admin, DataAttribute
+//! statistics.rs      conversation.statistics (reporting timestamps and durations)
+//! messages.rs        conversation.source and conversation_parts, authors; never bodies
+//! rating.rs          conversation.conversation_rating
+//! tags.rs            conversation.tags
+//! admins.rs          AdminNames: admin id → name
+//! de.rs              tolerant deserializers for fields that differ between 2.11 and 2.16
 //! ```
 
+mod admins;
 mod client;
 mod client_config;
 mod date_window;
+mod de;
 mod error;
+mod messages;
 pub mod models;
 mod query;
 mod rate_limit;
+mod rating;
 mod retry;
 mod search;
+mod statistics;
 mod stats;
+mod tags;
 
+pub use admins::AdminNames;
 pub use client::IntercomClient;
 pub use client_config::{
     parse_base_url, ClientConfig, DEFAULT_BASE_URL, DEFAULT_TIMEOUT, DEFAULT_VERSION,
