@@ -19,6 +19,7 @@
 mod config;
 mod error;
 mod generate;
+mod parts;
 mod rate_limit;
 mod render;
 mod search;
