@@ -488,3 +488,72 @@ async fn single_page_lookups_do_not_evict_an_open_scan() {
     let (status, body) = api.search("contacts", &next).await;
     assert_eq!((status, error_code(&body)), (400, "parameter_invalid"));
 }
+
+#[tokio::test]
+async fn conversation_statistics_are_searchable() {
+    let stats = |s: Value| json!({"statistics": s});
+    let ws = workspace_with(
+        vec![],
+        vec![
+            conversation(
+                "a",
+                &[],
+                stats(json!({"count_reopens": 2, "time_to_admin_reply": 30,
+                "last_closed_by_id": "7200001", "first_admin_reply_at": 1_700_000_000})),
+            ),
+            conversation(
+                "b",
+                &[],
+                stats(json!({"count_reopens": 0, "time_to_admin_reply": 900})),
+            ),
+            conversation("c", &[], stats(json!({}))),
+        ],
+    );
+    let api = Api::new(ws, SimConfig::default()).await;
+    let q = |field: &str, op: &str, value: Value| json!({"field": field, "operator": op, "value": value});
+    assert_eq!(
+        ids(
+            &api,
+            "conversations",
+            q("statistics.count_reopens", ">", json!(0))
+        )
+        .await,
+        ["a"]
+    );
+    assert_eq!(
+        ids(
+            &api,
+            "conversations",
+            q("statistics.time_to_admin_reply", "<", json!(60))
+        )
+        .await,
+        ["a"]
+    );
+    assert_eq!(
+        ids(
+            &api,
+            "conversations",
+            q("statistics.last_closed_by_id", "=", json!("7200001"))
+        )
+        .await,
+        ["a"]
+    );
+    assert_eq!(
+        ids(
+            &api,
+            "conversations",
+            q("statistics.first_admin_reply_at", "=", Value::Null)
+        )
+        .await,
+        ["b", "c"]
+    );
+    assert_eq!(
+        ids(
+            &api,
+            "conversations",
+            q("statistics.count_conversation_parts", "=", Value::Null)
+        )
+        .await,
+        ["a", "b", "c"]
+    );
+}
