@@ -44,15 +44,7 @@ fn sub_list(id: &str, suffix: &str) -> Value {
            "total_count": 0, "has_more": false})
 }
 
-/// A member of the coaching program: located in the United States, in `m.city`.
 pub fn contact(m: &MemberRecord) -> Value {
-    let location = json!({"type": "location", "country": "United States", "region": m.city.1,
-                          "city": m.city.0, "country_code": "USA", "continent_code": "NA"});
-    contact_at(m, location)
-}
-
-/// A contact with the given `location` object.
-pub fn contact_at(m: &MemberRecord, location: Value) -> Value {
     let signed_up = (m.role == "user").then_some(m.created_at);
     json!({
         "type": "contact", "id": m.id, "workspace_id": DEFAULT_WORKSPACE_ID,
@@ -64,7 +56,8 @@ pub fn contact_at(m: &MemberRecord, location: Value) -> Value {
         "last_seen_at": m.last_seen_at, "last_replied_at": null, "last_contacted_at": null,
         "last_email_opened_at": null, "last_email_clicked_at": null, "language_override": null,
         "browser": null, "browser_version": null, "browser_language": null, "os": null,
-        "location": location,
+        "location": {"type": "location", "country": "United States", "region": m.city.1,
+                     "city": m.city.0, "country_code": "USA", "continent_code": "NA"},
         "custom_attributes": m.custom,
         "tags": sub_list(&m.id, "tags"),
         "notes": sub_list(&m.id, "notes"),

@@ -155,7 +155,9 @@ pub fn conversation(stored: &Value, version: ApiVersion, parts: Option<&dyn Dire
     let Some(obj) = out.as_object_mut() else {
         return out;
     };
-    obj.remove(crate::parts::COMPACT_KEY);
+    if obj.remove(crate::parts::COMPACT_KEY).is_some() {
+        generated_first_contact_reply(obj);
+    }
     fill(obj, "type", || json!("conversation"));
     for key in ["title", "waiting_since", "snoozed_until"] {
         fill(obj, key, || Value::Null);
@@ -251,6 +253,28 @@ pub fn conversation(stored: &Value, version: ApiVersion, parts: Option<&dyn Dire
         }
     }
     out
+}
+
+/// A generated conversation (one with compact parts) stores no `first_contact_reply`, to stay
+/// small: it is the customer's first message, which its statistics record.
+fn generated_first_contact_reply(obj: &mut Map<String, Value>) {
+    if obj.contains_key("first_contact_reply") {
+        return;
+    }
+    let Some(at) = obj
+        .get("statistics")
+        .and_then(|s| s.get("first_contact_reply_at"))
+        .filter(|t| t.is_i64())
+        .cloned()
+    else {
+        return;
+    };
+    let email = obj.get("source").and_then(|s| s.get("type")) == Some(&json!("email"));
+    let kind = if email { "email" } else { "conversation" };
+    obj.insert(
+        "first_contact_reply".into(),
+        json!({"created_at": at, "type": kind, "url": null}),
+    );
 }
 
 /// An admin as `GET /admins` lists it.

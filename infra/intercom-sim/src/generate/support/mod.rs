@@ -399,11 +399,7 @@ fn conversation(
     };
     let state = current.state;
     let read = closed || rng.random_bool(0.5);
-    let priority = if rng.random_bool(0.08) {
-        "priority"
-    } else {
-        "not_priority"
-    };
+    let priority = rng.random_bool(0.08);
     let Current {
         admin,
         team,
@@ -415,8 +411,10 @@ fn conversation(
     } = current;
     let snoozed_until = snoozed_at.map(|at| next_after_end.unwrap_or(at + DAY));
 
+    // Intercom's defaults (no assignee, not priority, unread, no attributes, not waiting) are
+    // left for the server to fill in, which keeps 100,000 conversations small.
     let mut c = json!({
-        "type": "conversation", "id": id.to_string(),
+        "id": id.to_string(),
         "created_at": created, "updated_at": updated.min(end).max(created),
         "source": {
             "type": plan.channel.source_type(), "id": (id + 400_000_000).to_string(),
@@ -426,18 +424,24 @@ fn conversation(
         },
         "contacts": {"type": "contact.list", "contacts": [
             {"type": "contact", "id": customer.id, "external_id": customer.external_id}]},
-        "admin_assignee_id": admin.as_deref().map(id_number),
-        "team_assignee_id": team.as_deref().map(id_number),
-        "open": state != "closed", "state": state, "read": read, "priority": priority,
-        "custom_attributes": custom,
+        "open": state != "closed", "state": state,
     });
     let obj = c.as_object_mut().expect("an object");
-    if let Some(t) = waiting_since {
-        obj.insert("waiting_since".into(), json!(t));
-    }
-    if let Some(t) = snoozed_until {
-        obj.insert("snoozed_until".into(), json!(t));
-    }
+    let mut set = |key: &str, v: Option<Value>| {
+        if let Some(v) = v {
+            obj.insert(key.to_owned(), v);
+        }
+    };
+    set("admin_assignee_id", admin.as_deref().map(id_number));
+    set("team_assignee_id", team.as_deref().map(id_number));
+    set("read", read.then_some(json!(true)));
+    set("priority", priority.then_some(json!("priority")));
+    set(
+        "custom_attributes",
+        (!custom.is_empty()).then_some(Value::Object(custom)),
+    );
+    set("waiting_since", waiting_since.map(Value::from));
+    set("snoozed_until", snoozed_until.map(Value::from));
     if !teammates.is_empty() {
         let refs: Vec<Value> = teammates
             .iter()
@@ -453,17 +457,6 @@ fn conversation(
     }
     if let Some(r) = rating {
         obj.insert("conversation_rating".into(), r);
-    }
-    if let Some(fcr) = stats.get("first_contact_reply_at").cloned() {
-        let kind = if plan.channel == Channel::Email {
-            "email"
-        } else {
-            "conversation"
-        };
-        obj.insert(
-            "first_contact_reply".into(),
-            json!({"created_at": fcr, "type": kind, "url": null}),
-        );
     }
     if ai_agent_participated {
         obj.insert("ai_agent_participated".into(), json!(true));
