@@ -97,6 +97,13 @@ fn the_workload_is_realistic() {
         .filter_map(|c| c["team_assignee_id"].as_i64())
         .collect();
     assert_eq!(teams.len(), 4, "{teams:?}");
+    // Whatever reached an admin came through a team's queue.
+    assert_eq!(
+        count(&|c| c["source"]["delivered_as"] == "customer_initiated"
+            && c["admin_assignee_id"].is_i64()
+            && !c["team_assignee_id"].is_i64()),
+        0
+    );
     let team_entries = ws.admins.iter().filter(|a| a["type"] == "team").count();
     assert_eq!(team_entries, 4);
     assert!(ws.admins.iter().any(|a| a["type"] == "bot"));

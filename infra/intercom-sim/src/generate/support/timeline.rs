@@ -403,7 +403,7 @@ impl Sim<'_> {
                     self.route(OPERATOR, (1, 5));
                 }
                 Channel::Email => self.route(OPERATOR, (5, 90)),
-                Channel::Phone => {}
+                Channel::Phone => self.route(OPERATOR, (1, 3)),
             }
         }
         self.handled();
