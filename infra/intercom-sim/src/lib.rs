@@ -1,6 +1,10 @@
-//! A local HTTP server that behaves like Intercom's REST API (the parts the coaching services
-//! use): contact and conversation search with Intercom's query language and cursor paging,
-//! contact reads and updates, conversations, admins, data attributes and `/me`.
+//! A local HTTP server that behaves like Intercom's REST API (the parts the coaching and
+//! service-performance systems use): contact and conversation search with Intercom's query
+//! language, sorting and cursor paging, contact reads and updates, conversations with their
+//! parts and statistics, admins, teams, data attributes and `/me`.
+//!
+//! Two generated workloads: a coaching program ([`generate`]) and customer support
+//! ([`generate_support`]); [`Workspace::merge`] serves both side by side.
 //!
 //! It is an independent implementation of Intercom's documented behaviour (calendar-day date
 //! matching in the workspace time zone, nesting limits, `Intercom-Version` rendering, rate-limit
@@ -19,6 +23,7 @@
 mod config;
 mod error;
 mod generate;
+mod parts;
 mod rate_limit;
 mod render;
 mod search;
@@ -29,7 +34,7 @@ mod version;
 mod workspace;
 
 pub use config::SimConfig;
-pub use generate::generate;
+pub use generate::{generate, generate_support, SupportWorkload};
 pub use server::{start, RunningSim};
 pub use stats::SimStats;
 pub use workspace::{Workspace, WorkspaceError};

@@ -9,21 +9,33 @@ use std::time::Duration;
 use anyhow::Context;
 use chrono::NaiveDate;
 use clap::{ArgGroup, Parser};
-use intercom_sim::{SimConfig, Workspace};
+use intercom_sim::{SimConfig, SupportWorkload, Workspace};
 
 #[derive(Debug, Parser)]
 #[command(
     name = "intercom-sim",
     about = "A local server that behaves like Intercom's REST API"
 )]
-#[command(group(ArgGroup::new("source").required(true).args(["fixture", "generate"])))]
+#[command(group(
+    ArgGroup::new("source")
+        .required(true)
+        .multiple(true)
+        .args(["fixture", "generate", "support_conversations"])
+))]
 struct Args {
     /// Serve this fixture (JSON: {"admins","contacts","conversations","data_attributes"}).
     #[arg(long, value_name = "FILE")]
     fixture: Option<PathBuf>,
-    /// Generate a workspace with this many members.
-    #[arg(long, value_name = "MEMBERS", requires_all = ["seed", "as_of"])]
+    /// Generate a coaching workspace with this many members.
+    #[arg(long, value_name = "MEMBERS", requires_all = ["seed", "as_of"], conflicts_with = "fixture")]
     generate: Option<usize>,
+    /// Generate this many customer-support conversations (alone, or added after the coaching
+    /// workspace of --generate; its own random stream, so the coaching data stays the same).
+    #[arg(long, value_name = "N", requires_all = ["seed", "as_of"], conflicts_with = "fixture")]
+    support_conversations: Option<usize>,
+    /// Support conversations start within this many days up to --as-of.
+    #[arg(long, value_name = "DAYS", default_value_t = 90, value_parser = clap::value_parser!(u32).range(1..))]
+    support_days: u32,
     /// Seed of the generated workspace.
     #[arg(long, value_name = "S")]
     seed: Option<u64>,
@@ -72,12 +84,28 @@ async fn main() -> anyhow::Result<()> {
         (0.0..=1.0).contains(&args.error_rate),
         "--error-rate must be between 0 and 1"
     );
-    let workspace = match (&args.fixture, args.generate, args.seed, args.as_of) {
+    let workspace = match (&args.fixture, args.seed, args.as_of) {
         (Some(path), ..) => Workspace::from_file(path)?,
-        (None, Some(members), Some(seed), Some(as_of)) => {
-            intercom_sim::generate(members, seed, as_of)
+        (None, Some(seed), Some(as_of)) => {
+            let coaching = args
+                .generate
+                .map(|members| intercom_sim::generate(members, seed, as_of))
+                .unwrap_or_default();
+            match args.support_conversations {
+                Some(conversations) => {
+                    let workload = SupportWorkload {
+                        conversations,
+                        days: args.support_days,
+                    };
+                    coaching.merge(intercom_sim::generate_support(&workload, seed, as_of))
+                }
+                None => coaching,
+            }
         }
-        _ => anyhow::bail!("give --fixture FILE or --generate MEMBERS --seed S --as-of DATE"),
+        _ => anyhow::bail!(
+            "give --fixture FILE, or --generate MEMBERS and/or --support-conversations N with \
+             --seed S --as-of DATE"
+        ),
     };
     tracing::info!(
         admins = workspace.admins.len(),

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
-use crate::render::id_string;
+use crate::render::{id_string, Directory};
 use crate::search::fields::{conversation_contact_ids, FieldCatalog, Model};
 use crate::workspace::Workspace;
 
@@ -18,6 +18,8 @@ pub struct Store {
     pub conversation_fields: FieldCatalog,
     contact_positions: HashMap<String, u32>,
     conversation_positions: HashMap<String, u32>,
+    /// Id → position in `admins` (which also holds teams and bots, see [`Teammate`]).
+    teammate_positions: HashMap<String, u32>,
     /// Contact id → positions of the conversations that name it in `contacts.contacts`.
     by_contact: HashMap<String, Vec<u32>>,
 }
@@ -47,6 +49,7 @@ impl Store {
             ),
             contact_positions: positions(&ws.contacts),
             conversation_positions: positions(&ws.conversations),
+            teammate_positions: positions(&ws.admins),
             by_contact,
             admins: ws.admins,
             contacts: ws.contacts,
@@ -90,6 +93,11 @@ impl Store {
         (!merged).then_some(p)
     }
 
+    /// The workspace's admins of one kind, in fixture order.
+    pub fn teammates(&self, kind: Teammate) -> impl Iterator<Item = &Value> {
+        self.admins.iter().filter(move |a| Teammate::of(a) == kind)
+    }
+
     pub fn to_workspace(&self) -> Workspace {
         Workspace {
             admins: self.admins.clone(),
@@ -97,5 +105,37 @@ impl Store {
             conversations: self.conversations.clone(),
             data_attributes: self.data_attributes.clone(),
         }
+    }
+}
+
+/// What an entry of the fixture's `admins` list is: its `type`, `admin` when missing. Teams
+/// (`GET /teams`) and bots (authors of conversation parts) live there too, so a fixture keeps
+/// its four lists; `GET /admins` lists only admins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Teammate {
+    Admin,
+    Team,
+    Bot,
+}
+
+impl Teammate {
+    pub fn of(entry: &Value) -> Self {
+        match entry.get("type").and_then(Value::as_str) {
+            Some("team") => Teammate::Team,
+            Some("bot") => Teammate::Bot,
+            _ => Teammate::Admin,
+        }
+    }
+}
+
+impl Directory for Store {
+    fn teammate(&self, id: &str) -> Option<&Value> {
+        let p = *self.teammate_positions.get(id)?;
+        self.admins.get(p as usize)
+    }
+
+    fn contact(&self, id: &str) -> Option<&Value> {
+        let p = self.position(Model::Contact, id)?;
+        self.contacts.get(p as usize)
     }
 }

@@ -14,6 +14,11 @@ impl ApiVersion {
     /// From this version on, unassigned assignees are `0`, `owner_id` is a string and
     /// `priority` uses `none`/`low`/.. instead of `not_priority`/`priority`.
     pub const MODERN: ApiVersion = ApiVersion(2, 12);
+    /// From this version on, `GET /conversations/{id}` carries `statistics.handling_time` and
+    /// `adjusted_handling_time`, parts carry `state` and `tags`, and part authors carry
+    /// `from_ai_agent` and `is_ai_answer` (Intercom's 2.13 changelog; absent from the 2.11 and
+    /// 2.12 descriptions, present in 2.15 and 2.16).
+    pub const REPORTING: ApiVersion = ApiVersion(2, 13);
 
     /// Reads the header; an unknown value is a 400 `intercom_version_invalid`.
     pub fn from_headers(headers: &HeaderMap) -> Result<Self, ApiError> {
@@ -44,6 +49,11 @@ impl ApiVersion {
     pub fn is_modern(self) -> bool {
         self >= Self::MODERN
     }
+
+    /// Whether this version has the 2.13 reporting fields (see [`ApiVersion::REPORTING`]).
+    pub fn has_reporting_fields(self) -> bool {
+        self >= Self::REPORTING
+    }
 }
 
 #[cfg(test)]
@@ -57,5 +67,8 @@ mod tests {
         assert!(ApiVersion::parse("Preview").unwrap().is_modern());
         assert!(!ApiVersion::parse("2.11").unwrap().is_modern());
         assert_eq!(ApiVersion::parse("two"), None);
+        assert!(!ApiVersion::parse("2.12").unwrap().has_reporting_fields());
+        assert!(ApiVersion::parse("2.13").unwrap().has_reporting_fields());
+        assert!(ApiVersion::parse("2.16").unwrap().has_reporting_fields());
     }
 }

@@ -43,6 +43,36 @@ pub enum WorkspaceError {
 }
 
 impl Workspace {
+    /// This workspace with another's objects added after its own (e.g. a support workload
+    /// next to the coaching one). Admins with an id already present, and data attributes with
+    /// a model and name already present, are kept once (this workspace's).
+    pub fn merge(mut self, other: Workspace) -> Workspace {
+        let key = |a: &Value| a.get("id").map(Value::to_string);
+        let ids: std::collections::HashSet<String> = self.admins.iter().filter_map(key).collect();
+        self.admins.extend(
+            other
+                .admins
+                .into_iter()
+                .filter(|a| key(a).is_none_or(|k| !ids.contains(&k))),
+        );
+        let attr = |a: &Value| {
+            (
+                a.get("model").map(Value::to_string),
+                a.get("name").map(Value::to_string),
+            )
+        };
+        let names: std::collections::HashSet<_> = self.data_attributes.iter().map(attr).collect();
+        self.data_attributes.extend(
+            other
+                .data_attributes
+                .into_iter()
+                .filter(|a| !names.contains(&attr(a))),
+        );
+        self.contacts.extend(other.contacts);
+        self.conversations.extend(other.conversations);
+        self
+    }
+
     /// Reads a fixture file written by [`Workspace::to_file`] or by hand.
     pub fn from_file(path: impl AsRef<Path>) -> Result<Self, WorkspaceError> {
         let path = path.as_ref();

@@ -73,3 +73,98 @@ fn refuses_to_start_without_a_workspace_source() {
         .unwrap();
     assert!(!out.status.success());
 }
+
+/// Runs the binary with `args` and `--dump`, reads the dump and stops it.
+fn dump_of(args: &[&str]) -> intercom_sim::Workspace {
+    let dump = std::env::temp_dir().join(format!(
+        "intercom-sim-cli-{}-{}.json",
+        std::process::id(),
+        args.len()
+    ));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_intercom-sim"))
+        .args(args)
+        .arg("--dump")
+        .arg(&dump)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert!(line.starts_with("http://127.0.0.1:"), "{line}");
+    let dumped = intercom_sim::Workspace::from_file(&dump).unwrap();
+    std::fs::remove_file(&dump).unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    dumped
+}
+
+#[test]
+fn support_conversations_alone_or_after_the_coaching_workspace() {
+    let as_of = chrono::NaiveDate::from_ymd_opt(2025, 3, 31).unwrap();
+    let workload = intercom_sim::SupportWorkload {
+        conversations: 30,
+        days: 20,
+    };
+    let common = ["--seed", "4", "--as-of", "2025-03-31"];
+    let support = dump_of(
+        &[
+            &["--support-conversations", "30", "--support-days", "20"],
+            &common[..],
+        ]
+        .concat(),
+    );
+    assert_eq!(support, intercom_sim::generate_support(&workload, 4, as_of));
+    let both = dump_of(
+        &[
+            &[
+                "--generate",
+                "20",
+                "--support-conversations",
+                "30",
+                "--support-days",
+                "20",
+            ],
+            &common[..],
+        ]
+        .concat(),
+    );
+    assert_eq!(
+        both,
+        intercom_sim::generate(20, 4, as_of)
+            .merge(intercom_sim::generate_support(&workload, 4, as_of))
+    );
+}
+
+#[test]
+fn support_flags_are_checked() {
+    let bin = env!("CARGO_BIN_EXE_intercom-sim");
+    for args in [
+        vec!["--support-conversations", "10"],
+        vec![
+            "--support-conversations",
+            "10",
+            "--seed",
+            "1",
+            "--as-of",
+            "2025-03-31",
+            "--support-days",
+            "0",
+        ],
+        vec![
+            "--fixture",
+            "x.json",
+            "--support-conversations",
+            "10",
+            "--seed",
+            "1",
+            "--as-of",
+            "2025-03-31",
+        ],
+    ] {
+        let out = Command::new(bin).args(&args).output().unwrap();
+        assert!(!out.status.success(), "{args:?}");
+    }
+}

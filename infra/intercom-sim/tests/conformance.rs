@@ -260,3 +260,163 @@ async fn the_schemas_tell_versions_apart() {
     broken.as_object_mut().unwrap().remove("id");
     assert!(!is_valid(&load_spec("2.11"), "conversation", &broken));
 }
+
+/// Validates many instances against one schema, compiling it once.
+struct Schema(jsonschema::Validator);
+
+impl Schema {
+    fn new(doc: &Value, schema: &str) -> Self {
+        let root = json!({"$ref": format!("#/components/schemas/{schema}"), "components": doc["components"]});
+        Self(jsonschema::draft202012::new(&root).expect("schema compiles"))
+    }
+
+    fn check(&self, instance: &Value, what: &str) {
+        let errors: Vec<String> = self
+            .0
+            .iter_errors(instance)
+            .map(|e| format!("{} at {}", e, e.instance_path))
+            .take(10)
+            .collect();
+        assert!(errors.is_empty(), "{what}:\n{}", errors.join("\n"));
+    }
+}
+
+fn support_workspace() -> intercom_sim::Workspace {
+    let workload = intercom_sim::SupportWorkload {
+        conversations: 160,
+        days: 30,
+    };
+    intercom_sim::generate_support(&workload, 5, as_of())
+}
+
+/// Every conversation of a support workspace, as `GET /conversations/{id}` returns it.
+async fn support_conversations(version: &'static str) -> Vec<Value> {
+    let ws = support_workspace();
+    let ids: Vec<String> = ws
+        .conversations
+        .iter()
+        .map(|c| c["id"].as_str().unwrap().to_owned())
+        .collect();
+    let mut api = Api::new(ws, SimConfig::default()).await;
+    api.version = Some(version);
+    let mut out = Vec::new();
+    for id in ids {
+        let r = api.get(&format!("/conversations/{id}")).await;
+        assert_eq!(r.status(), 200);
+        out.push(r.json().await.unwrap());
+    }
+    out
+}
+
+fn parts(c: &Value) -> &Vec<Value> {
+    c["conversation_parts"]["conversation_parts"]
+        .as_array()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn support_conversations_with_parts_match_the_2_11_schema() {
+    let doc = load_spec("2.11");
+    let conversation = Schema::new(&doc, "conversation");
+    let conversations = support_conversations("2.11").await;
+    for c in &conversations {
+        conversation.check(c, &format!("conversation {}", c["id"]));
+        assert!(c["statistics"].get("handling_time").is_none());
+        for p in parts(c) {
+            assert!(p["author"].get("from_ai_agent").is_none());
+            assert!(p.get("state").is_none());
+        }
+    }
+    // What was validated: bots, notes, ratings, tags and a truncated conversation.
+    let all_parts = || conversations.iter().flat_map(parts);
+    assert!(all_parts().any(|p| p["author"]["type"] == "bot"));
+    assert!(all_parts().any(|p| p["part_type"] == "note"));
+    assert!(all_parts().any(|p| p["assigned_to"]["type"] == "team"));
+    assert!(conversations
+        .iter()
+        .any(|c| c.get("conversation_rating").is_some()));
+    assert!(conversations
+        .iter()
+        .any(|c| !c["tags"]["tags"].as_array().unwrap().is_empty()));
+    assert!(conversations.iter().any(|c| parts(c).len() == 500));
+}
+
+#[tokio::test]
+async fn support_conversations_with_parts_and_statistics_match_the_2_16_schema() {
+    let doc = load_spec("2.16");
+    let conversation = Schema::new(&doc, "conversation");
+    let statistics = Schema::new(&doc, "conversation_statistics");
+    let part = Schema::new(&doc, "conversation_part");
+    let conversations = support_conversations("2.16").await;
+    let mut with_handling_time = 0;
+    for c in &conversations {
+        let what = format!("conversation {}", c["id"]);
+        conversation.check(c, &what);
+        statistics.check(&c["statistics"], &what);
+        for p in parts(c) {
+            part.check(p, &what);
+            assert!(p["author"]["from_ai_agent"].is_boolean(), "{p}");
+            assert!(p["state"].is_string());
+        }
+        if c["statistics"]["handling_time"].is_i64() {
+            with_handling_time += 1;
+            assert!(c["statistics"]["adjusted_handling_time"].is_i64());
+        }
+    }
+    assert!(with_handling_time > conversations.len() / 2);
+    assert!(conversations
+        .iter()
+        .flat_map(parts)
+        .any(|p| p["author"]["is_ai_answer"] == true));
+}
+
+#[tokio::test]
+async fn support_search_pages_and_contacts_match_both_versions() {
+    for (version, list_schema) in [
+        ("2.11", "paginated_conversation_response"),
+        ("2.16", "conversation_list"),
+    ] {
+        let doc = load_spec(version);
+        let mut api = Api::new(support_workspace(), SimConfig::default()).await;
+        api.version = Some(version);
+        let (status, page) = api
+            .search(
+                "conversations",
+                &json!({"query": {"field": "statistics.count_reopens", "operator": ">", "value": -1},
+                        "sort": {"field": "updated_at", "order": "ascending"},
+                        "pagination": {"per_page": 150}}),
+            )
+            .await;
+        assert_eq!(status, 200, "{page}");
+        assert_eq!(page["conversations"].as_array().unwrap().len(), 150);
+        Schema::new(&doc, list_schema).check(&page, "support search page");
+        let (_, contacts) = api
+            .search(
+                "contacts",
+                &json!({"query": {"field": "location.country", "operator": "!=", "value": "United States"},
+                        "pagination": {"per_page": 150}}),
+            )
+            .await;
+        let contact = Schema::new(&doc, "contact");
+        for c in contacts["data"].as_array().unwrap() {
+            contact.check(c, "support contact");
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_part_schema_does_check_parts() {
+    // Guards the validation above: a part without an author fails 2.11's conversation schema.
+    let doc = load_spec("2.11");
+    let mut c = support_conversations("2.11")
+        .await
+        .into_iter()
+        .find(|c| !parts(c).is_empty())
+        .unwrap();
+    assert!(is_valid(&doc, "conversation", &c));
+    c["conversation_parts"]["conversation_parts"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("author");
+    assert!(!is_valid(&doc, "conversation", &c));
+}

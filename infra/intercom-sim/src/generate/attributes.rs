@@ -126,7 +126,46 @@ const CONTACT_STANDARD: &[(&str, &str, &str, bool, &str)] = &[
 ];
 
 pub fn data_attributes(created_at: i64, admin_id: &str) -> Vec<Value> {
-    let mut out: Vec<Value> = CONTACT_STANDARD
+    let mut out: Vec<Value> = standard_contact_attributes().collect();
+    let custom = CONTACT_CUSTOM
+        .iter()
+        .map(|a| ("contact", a))
+        .chain(CONVERSATION_CUSTOM.iter().map(|a| ("conversation", a)));
+    for (i, (model, attr)) in custom.enumerate() {
+        out.push(custom_attribute(
+            100_001 + i as i64,
+            model,
+            attr,
+            "coaching program",
+            created_at,
+            admin_id,
+        ));
+    }
+    out
+}
+
+/// Custom conversation attributes of the support workload: (name, data_type, options).
+pub const SUPPORT_CONVERSATION_CUSTOM: &[(&str, &str, &[&str])] =
+    &[("Channel", "string", &["Chat", "Email", "Phone", "WhatsApp"])];
+
+/// The support workload's data attributes: the standard contact ones and `Channel`.
+pub fn support_data_attributes(created_at: i64, admin_id: &str) -> Vec<Value> {
+    let mut out: Vec<Value> = standard_contact_attributes().collect();
+    for (i, attr) in SUPPORT_CONVERSATION_CUSTOM.iter().enumerate() {
+        out.push(custom_attribute(
+            100_201 + i as i64,
+            "conversation",
+            attr,
+            "support",
+            created_at,
+            admin_id,
+        ));
+    }
+    out
+}
+
+fn standard_contact_attributes() -> impl Iterator<Item = Value> {
+    CONTACT_STANDARD
         .iter()
         .map(|(name, label, data_type, writable, description)| {
             json!({
@@ -136,24 +175,26 @@ pub fn data_attributes(created_at: i64, admin_id: &str) -> Vec<Value> {
                 "archived": false, "model": "contact",
             })
         })
-        .collect();
-    let custom = CONTACT_CUSTOM
-        .iter()
-        .map(|a| ("contact", a))
-        .chain(CONVERSATION_CUSTOM.iter().map(|a| ("conversation", a)));
-    for (i, (model, (name, data_type, options))) in custom.enumerate() {
-        let mut attr = json!({
-            "type": "data_attribute", "id": 100_001 + i as i64, "name": name,
-            "full_name": format!("custom_attributes.{name}"), "label": name,
-            "description": format!("{name} (coaching program)"), "data_type": data_type,
-            "api_writable": true, "ui_writable": true, "messenger_writable": false,
-            "custom": true, "archived": false, "admin_id": admin_id,
-            "created_at": created_at, "updated_at": created_at, "model": model,
-        });
-        if !options.is_empty() {
-            attr["options"] = json!(options);
-        }
-        out.push(attr);
+}
+
+fn custom_attribute(
+    id: i64,
+    model: &str,
+    (name, data_type, options): &(&str, &str, &[&str]),
+    purpose: &str,
+    created_at: i64,
+    admin_id: &str,
+) -> Value {
+    let mut attr = json!({
+        "type": "data_attribute", "id": id, "name": name,
+        "full_name": format!("custom_attributes.{name}"), "label": name,
+        "description": format!("{name} ({purpose})"), "data_type": data_type,
+        "api_writable": true, "ui_writable": true, "messenger_writable": false,
+        "custom": true, "archived": false, "admin_id": admin_id,
+        "created_at": created_at, "updated_at": created_at, "model": model,
+    });
+    if !options.is_empty() {
+        attr["options"] = json!(options);
     }
-    out
+    attr
 }

@@ -12,6 +12,7 @@
 mod attributes;
 mod people;
 mod shapes;
+mod support;
 mod timeline;
 
 use chrono::{Duration, NaiveDate};
@@ -22,6 +23,7 @@ use serde_json::{json, Map, Value};
 use crate::workspace::Workspace;
 use people::{pick, weighted, CITIES, EMPLOYERS, REFERRALS};
 use shapes::{Coach, ContactRef, MemberRecord};
+pub use support::{generate_support, SupportWorkload};
 use timeline::{ny_instant, Planned, Planner, Profile, State};
 
 const COACH_NAMES: &[&str] = &[

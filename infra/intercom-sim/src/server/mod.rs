@@ -140,6 +140,7 @@ fn router(state: Arc<AppState>) -> Router {
         .route("/contacts/{id}", get(contacts::show).put(contacts::update))
         .route("/conversations/{id}", get(reads::conversation))
         .route("/admins", get(reads::admins))
+        .route("/teams", get(reads::teams))
         .route("/data_attributes", get(reads::data_attributes))
         .route("/me", get(reads::me))
         .fallback(|| async { ApiError::not_found() })

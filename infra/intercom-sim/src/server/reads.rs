@@ -13,6 +13,7 @@ use crate::error::ApiError;
 use crate::render;
 use crate::search::fields::Model;
 use crate::stats::SimStats;
+use crate::store::Teammate;
 use crate::version::ApiVersion;
 
 pub async fn conversation(
@@ -28,7 +29,7 @@ pub async fn conversation(
     Ok(Json(render::conversation(
         &store.conversations[p as usize],
         version,
-        true,
+        Some(&*store),
     )))
 }
 
@@ -38,8 +39,22 @@ pub async fn admins(
 ) -> Result<Json<Value>, ApiError> {
     ApiVersion::from_headers(&headers)?;
     let store = state.read();
-    let admins: Vec<Value> = store.admins.iter().map(render::admin).collect();
+    let admins: Vec<Value> = store
+        .teammates(Teammate::Admin)
+        .map(render::admin)
+        .collect();
     Ok(Json(json!({"type": "admin.list", "admins": admins})))
+}
+
+/// `GET /teams`: the fixture's `team` entries (`id`, `name`, `admin_ids`).
+pub async fn teams(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, ApiError> {
+    ApiVersion::from_headers(&headers)?;
+    let store = state.read();
+    let teams: Vec<Value> = store.teammates(Teammate::Team).map(render::team).collect();
+    Ok(Json(json!({"type": "team.list", "teams": teams})))
 }
 
 pub async fn data_attributes(
@@ -74,7 +89,7 @@ pub async fn me(
 ) -> Result<Json<Value>, ApiError> {
     ApiVersion::from_headers(&headers)?;
     let store = state.read();
-    let mut me = store.admins.first().map(render::admin).unwrap_or_else(|| {
+    let mut me = store.teammates(Teammate::Admin).next().map(render::admin).unwrap_or_else(|| {
         render::admin(
             &json!({"id": "7100000", "name": "Simulator Owner", "email": "owner@sim.example.com"}),
         )

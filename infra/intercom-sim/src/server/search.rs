@@ -133,7 +133,7 @@ fn search(
         let obj = &objects[p as usize];
         match model {
             Model::Contact => render::contact(obj, version),
-            Model::Conversation => render::conversation(obj, version, false),
+            Model::Conversation => render::conversation(obj, version, None),
         }
     });
     Ok(Json(match model {

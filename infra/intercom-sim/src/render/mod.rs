@@ -2,9 +2,12 @@
 //! `Intercom-Version` returns: missing optional properties get Intercom's defaults, and the
 //! fields whose shape changed between versions are converted.
 
+mod parts;
+
 use serde_json::{json, Map, Value};
 
 use crate::version::ApiVersion;
+pub use parts::Directory;
 
 /// Workspace id used when a fixture's contact carries none.
 pub const DEFAULT_WORKSPACE_ID: &str = "simws0c1";
@@ -137,12 +140,24 @@ pub fn contact(stored: &Value, version: ApiVersion) -> Value {
     out
 }
 
-/// A conversation as search (`with_parts = false`) or `GET /conversations/{id}` returns it.
-pub fn conversation(stored: &Value, version: ApiVersion, with_parts: bool) -> Value {
+/// Statistics that appeared with the 2.13 reporting fields.
+const REPORTING_STATISTICS: &[&str] = &[
+    "handling_time",
+    "adjusted_handling_time",
+    "assigned_team_first_response_time",
+    "assigned_team_first_response_time_in_office_hours",
+];
+
+/// A conversation as search (`parts = None`) or `GET /conversations/{id}` (`parts` = where
+/// authors are looked up) returns it.
+pub fn conversation(stored: &Value, version: ApiVersion, parts: Option<&dyn Directory>) -> Value {
     let mut out = stored.clone();
     let Some(obj) = out.as_object_mut() else {
         return out;
     };
+    if obj.remove(crate::parts::COMPACT_KEY).is_some() {
+        generated_first_contact_reply(obj);
+    }
     fill(obj, "type", || json!("conversation"));
     for key in ["title", "waiting_since", "snoozed_until"] {
         fill(obj, key, || Value::Null);
@@ -180,14 +195,29 @@ pub fn conversation(stored: &Value, version: ApiVersion, with_parts: bool) -> Va
             json!({"type": "conversation_statistics"}),
         );
     }
-    if with_parts {
-        fill(
-            obj,
-            "conversation_parts",
-            || json!({"type": "conversation_part.list", "conversation_parts": [], "total_count": 0}),
-        );
-    } else {
-        obj.remove("conversation_parts");
+    if !version.has_reporting_fields() {
+        if let Some(Value::Object(stats)) = obj.get_mut("statistics") {
+            for key in REPORTING_STATISTICS {
+                stats.remove(*key);
+            }
+        }
+    }
+    match parts {
+        Some(dir) => {
+            obj.insert(
+                "conversation_parts".into(),
+                parts::list(stored, version, dir),
+            );
+        }
+        None => {
+            obj.remove("conversation_parts");
+        }
+    }
+    if let Some(Value::Object(rating)) = obj.get_mut("conversation_rating") {
+        // 2.11 requires a remark; Intercom sends "" when the contact left none.
+        if rating.get("remark").is_none_or(Value::is_null) {
+            rating.insert("remark".into(), json!(""));
+        }
     }
     // Properties whose schema does not allow null are left out rather than sent as null.
     for key in ["first_contact_reply", "conversation_rating", "sla_applied"] {
@@ -225,6 +255,28 @@ pub fn conversation(stored: &Value, version: ApiVersion, with_parts: bool) -> Va
     out
 }
 
+/// A generated conversation (one with compact parts) stores no `first_contact_reply`, to stay
+/// small: it is the customer's first message, which its statistics record.
+fn generated_first_contact_reply(obj: &mut Map<String, Value>) {
+    if obj.contains_key("first_contact_reply") {
+        return;
+    }
+    let Some(at) = obj
+        .get("statistics")
+        .and_then(|s| s.get("first_contact_reply_at"))
+        .filter(|t| t.is_i64())
+        .cloned()
+    else {
+        return;
+    };
+    let email = obj.get("source").and_then(|s| s.get("type")) == Some(&json!("email"));
+    let kind = if email { "email" } else { "conversation" };
+    obj.insert(
+        "first_contact_reply".into(),
+        json!({"created_at": at, "type": kind, "url": null}),
+    );
+}
+
 /// An admin as `GET /admins` lists it.
 pub fn admin(stored: &Value) -> Value {
     let mut out = stored.clone();
@@ -242,6 +294,20 @@ pub fn admin(stored: &Value) -> Value {
     out
 }
 
+/// A team as `GET /teams` lists it.
+pub fn team(stored: &Value) -> Value {
+    let mut out = stored.clone();
+    if let Some(obj) = out.as_object_mut() {
+        fill(obj, "type", || json!("team"));
+        fill(obj, "name", || json!(""));
+        fill(obj, "admin_ids", || json!([]));
+        if let Some(id) = obj.get("id").and_then(id_string) {
+            obj.insert("id".into(), Value::String(id));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -249,14 +315,14 @@ mod tests {
     #[test]
     fn unassigned_is_null_before_2_12_and_zero_after() {
         let stored = json!({"id": "1", "admin_assignee_id": null, "team_assignee_id": "0"});
-        let old = conversation(&stored, ApiVersion::DEFAULT, false);
+        let old = conversation(&stored, ApiVersion::DEFAULT, None);
         assert_eq!(old["admin_assignee_id"], Value::Null);
         assert_eq!(old["team_assignee_id"], Value::Null);
-        let new = conversation(&stored, ApiVersion::MODERN, false);
+        let new = conversation(&stored, ApiVersion::MODERN, None);
         assert_eq!(new["admin_assignee_id"], json!(0));
         let assigned = json!({"id": "1", "admin_assignee_id": "7100001"});
         assert_eq!(
-            conversation(&assigned, ApiVersion::DEFAULT, false)["admin_assignee_id"],
+            conversation(&assigned, ApiVersion::DEFAULT, None)["admin_assignee_id"],
             json!(7100001)
         );
     }
