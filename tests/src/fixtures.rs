@@ -151,7 +151,8 @@ impl Fixture {
     }
 }
 
-fn admin(id: &str, name: &str) -> Value {
+/// An Intercom admin as `GET /admins` lists it.
+pub fn admin(id: &str, name: &str) -> Value {
     let email = format!("{}@coaching.example", name.to_lowercase().replace(' ', "."));
     json!({
         "type": "admin", "id": id, "name": name, "email": email, "job_title": "Health Coach",
@@ -160,7 +161,9 @@ fn admin(id: &str, name: &str) -> Value {
     })
 }
 
-fn contact(id: &str, role: &str, name: &str, attrs: Value) -> Value {
+/// An Intercom contact as `GET /contacts/{id}` answers it (2.11 shape), with `attrs` as its custom
+/// attributes and no location.
+pub fn contact(id: &str, role: &str, name: &str, attrs: Value) -> Value {
     let n: u64 = id.bytes().map(u64::from).sum();
     json!({
         "type": "contact", "id": id, "workspace_id": "sim", "external_id": format!("EMP-{id}"),

@@ -317,16 +317,19 @@ impl<'de> Visitor<'de> for StrictObject<'_> {
         let mut out = BTreeMap::new();
         while let Some(name) = map.next_key::<String>()? {
             match map.next_value::<Value>() {
-                Ok(value) => {
-                    if out.contains_key(&name) {
-                        if !self.problems.iter().any(|p| p.name == name) {
-                            self.problems
-                                .push(InvalidParam::new(name.clone(), "must be given only once"));
-                        }
-                    } else {
-                        out.insert(name, value);
+                Ok(value) => match out.entry(name) {
+                    std::collections::btree_map::Entry::Vacant(slot) => {
+                        slot.insert(value);
                     }
-                }
+                    std::collections::btree_map::Entry::Occupied(slot) => {
+                        if !self.problems.iter().any(|p| &p.name == slot.key()) {
+                            self.problems.push(InvalidParam::new(
+                                slot.key().clone(),
+                                "must be given only once",
+                            ));
+                        }
+                    }
+                },
                 Err(e) => {
                     // A number beyond f64 is the field's problem; broken JSON is the body's.
                     if e.to_string().contains("number out of range") {

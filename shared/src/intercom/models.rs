@@ -10,7 +10,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::de::{
-    assignee_id, id_string, integer, lenient_object, lenient_or_default, null_as_default,
+    assignee_id, id_string, integer, lenient_object, lenient_or_default, lenient_string,
+    null_as_default,
 };
 pub use super::messages::{
     AuthorType, ConversationPart, ConversationParts, ConversationSource, MessageAuthor, PartType,
@@ -52,6 +53,24 @@ pub struct Contact {
     /// `contact.custom_attributes`.
     #[serde(default, deserialize_with = "null_as_default")]
     pub custom_attributes: CustomAttributes,
+    /// `contact.location` (city and region are not kept); `None` when absent or not an object.
+    #[serde(default, deserialize_with = "lenient_object")]
+    pub location: Option<ContactLocation>,
+}
+
+/// `contact.location`: where Intercom places the contact.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContactLocation {
+    /// `location.country`, e.g. `United States`; `None` when absent, blank or not a string.
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub country: Option<String>,
+}
+
+impl Contact {
+    /// `location.country`, when Intercom knows it.
+    pub fn country(&self) -> Option<&str> {
+        self.location.as_ref()?.country.as_deref()
+    }
 }
 
 impl Contact {

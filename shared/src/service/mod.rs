@@ -5,9 +5,16 @@
 //! |---|---|
 //! | [`config`] | reporting time zone, FRT and ART targets |
 //! | [`rules`] | the pure rules of §2 and §3: start time and local date, reply gaps, sentiment, CSAT, durations, the row |
+//! | [`jobs`] | `service-sync`'s event, window and summary (§6) |
+//! | [`db`] | its SQL: stored versions, upserts, aggregate recompute (§4) |
+//! | [`handlers`] | the I/O: search, parts, contacts, Postgres |
 //!
-//! It uses the platform modules (`intercom`, `time`, `config`) and no other system. Nothing here
-//! reads the clock, the environment (outside [`config::Config::from_env`]) or the network.
+//! It uses the platform modules (`intercom`, `job`, `store`, `context`, `time`, `config`) and no
+//! other system. Outside [`handlers`] and [`db`] nothing reads the clock, the environment
+//! (outside [`config::Config::from_env`]), the network or the database.
 
 pub mod config;
+pub mod db;
+pub mod handlers;
+pub mod jobs;
 pub mod rules;

@@ -5,11 +5,23 @@
 use super::migrate::Migration;
 
 /// Every migration of the product's schema, oldest first.
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "sync_state",
-    sql: include_str!("../../migrations/0001_sync_state.sql"),
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "sync_state",
+        sql: include_str!("../../migrations/0001_sync_state.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "service_tables",
+        sql: include_str!("../../migrations/0002_service_tables.sql"),
+    },
+    Migration {
+        version: 3,
+        name: "service_functions",
+        sql: include_str!("../../migrations/0003_service_functions.sql"),
+    },
+];
 
 #[cfg(test)]
 mod tests {
@@ -39,9 +51,13 @@ mod tests {
         }
     }
 
-    /// The SQL without `--` comments, upper-cased, whitespace collapsed.
+    /// The SQL without `--` comments and without `$$ … $$` function bodies (they run when the
+    /// function is called, on derived data, not when the migration is applied), upper-cased,
+    /// whitespace collapsed.
     fn statements(sql: &str) -> String {
-        sql.lines()
+        let outside_bodies: String = sql.split("$$").step_by(2).collect::<Vec<_>>().join(" ");
+        outside_bodies
+            .lines()
             .map(|line| line.split("--").next().unwrap_or(""))
             .collect::<Vec<_>>()
             .join(" ")
@@ -51,26 +67,45 @@ mod tests {
             .to_uppercase()
     }
 
+    /// The words of `sql` (outside comments and function bodies), so that a column such as
+    /// `parts_truncated` is not read as `TRUNCATE`.
+    fn words(sql: &str) -> Vec<String> {
+        statements(sql)
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .filter(|w| !w.is_empty())
+            .map(str::to_string)
+            .collect()
+    }
+
     #[test]
     fn migrations_never_drop_data() {
         for m in MIGRATIONS {
-            let sql = statements(m.sql);
+            let words = words(m.sql);
             for destructive in [
-                "DROP TABLE",
-                "DROP COLUMN",
-                "DROP SCHEMA",
-                "DROP DATABASE",
-                "TRUNCATE",
-                "DELETE FROM",
+                &["DROP", "TABLE"][..],
+                &["DROP", "COLUMN"],
+                &["DROP", "SCHEMA"],
+                &["DROP", "DATABASE"],
+                &["TRUNCATE"],
+                &["DELETE", "FROM"],
             ] {
                 assert!(
-                    !sql.contains(destructive),
-                    "migration {} ({}) contains {destructive}: migrations never drop data",
+                    !words.windows(destructive.len()).any(|w| w == destructive),
+                    "migration {} ({}) contains {}: migrations never drop data",
                     m.version,
-                    m.name
+                    m.name,
+                    destructive.join(" ")
                 );
             }
         }
+        assert_eq!(
+            words("ALTER TABLE t ADD parts_truncated bool"),
+            ["ALTER", "TABLE", "T", "ADD", "PARTS_TRUNCATED", "BOOL"]
+        );
         assert!(statements("-- DROP TABLE x\nSELECT 1").eq("SELECT 1"));
+        assert_eq!(
+            statements("CREATE FUNCTION f() AS $$ DELETE FROM t; $$; DROP TABLE x"),
+            "CREATE FUNCTION F() AS ; DROP TABLE X"
+        );
     }
 }
