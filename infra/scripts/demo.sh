@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# The whole nightly pipeline, end to end, on this machine: a generated Intercom workspace in the
-# simulator, S3 and Secrets Manager in moto, each job run through its own binary.
+# Every system end to end, on this machine: the coaching pipeline on a generated Intercom
+# workspace in the simulator (S3 and Secrets Manager in moto), each job run through its own
+# binary; then service performance into a throwaway Postgres (infra/scripts/demo_service.sh).
 # Usage: infra/scripts/demo.sh   (run through `make demo`, which builds first)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-# Start moto around this very script.
+# Start a throwaway PostgreSQL server and moto around this very script.
+if [ -z "${DATABASE_URL:-}" ]; then
+  exec infra/scripts/with-postgres.sh "$0" "$@"
+fi
 if [ -z "${AWS_ENDPOINT_URL:-}" ]; then
   exec infra/scripts/with-moto.sh "$0" "$@"
 fi
@@ -90,3 +94,6 @@ report billing-report /API/intercom/billing "month=$LAST_MONTH"
 
 step "Requests the simulator answered"
 "$PY" infra/scripts/sim_stats.py "$SIM_URL"
+
+BIN="$BIN" PY="$PY" WORK="$WORK" AS_OF_DATE="$AS_OF_DATE" SIM_TOKEN="$SIM_TOKEN" \
+  infra/scripts/demo_service.sh
