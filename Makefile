@@ -29,7 +29,7 @@ SAM := $(TOOL_ENV) AWS_DEFAULT_REGION="$${AWS_DEFAULT_REGION:-us-east-1}" $(VENV
 LAMBDA_TARGET := aarch64-unknown-linux-gnu
 
 .PHONY: help venv build test lint fmt-check clippy cargo-test template-lint demo sam-build \
-	serve bench bench-reports clean distclean
+	serve bench bench-reports bench-service clean distclean
 
 help: ## List the targets
 	@awk 'BEGIN { FS = ":.*## " } /^[a-zA-Z_-]+:.*## / { printf "  %-14s %s\n", $$1, $$2 }' \
@@ -83,6 +83,10 @@ serve: venv build ## Serve the reports on 127.0.0.1:9000 (cargo lambda watch) ag
 bench: venv ## Benchmarks: each job on a generated 20,000-member workspace, then the reports (release build)
 	$(CARGO) build --workspace --release
 	infra/scripts/bench.sh
+
+bench-service: venv ## Benchmark of service-sync (100,000 conversations, 150 ms latency, Intercom's rate limit) and the dashboard functions
+	$(CARGO) build --workspace --release
+	infra/scripts/with-postgres.sh $(VENV_BIN)/python infra/scripts/bench_service.py $(BENCH_SERVICE_ARGS)
 
 bench-reports: venv ## Benchmarks of the reports only: 2,000 and 20,000 members, 150 ms latency (release build)
 	$(CARGO) build --workspace --release

@@ -18,7 +18,7 @@ use crate::intercom::models::Conversation;
 use crate::intercom::AdminNames;
 use crate::intercom::{date_window, IntercomClient, IntercomError, SearchSort};
 use crate::job::input::InvalidEvent;
-use crate::job::run::{fetch_contacts, CONCURRENCY};
+use crate::job::run::fetch_contacts;
 use crate::job::JobError;
 use crate::service::db;
 use crate::service::jobs::sync::{
@@ -50,6 +50,11 @@ pub enum SyncError {
     #[error("{} conversation(s) could not be read (first: {}); the others were committed", .0.failed.len(), .0.failed.first().map(|f| f.conversation_id.as_str()).unwrap_or("-"))]
     ConversationsFailed(Box<SyncSummary>),
 }
+
+/// `GET /conversations/{id}` calls in flight. The client's rate-limit gate paces them: at
+/// Intercom's ~150 ms per call, 24 in flight are what it takes to reach its limit of 1,666 calls
+/// per 10 s, where fewer would leave the job latency-bound.
+pub const GET_CONCURRENCY: usize = 24;
 
 /// The time budget from `SERVICE_SYNC_TIME_BUDGET_SECONDS` (default 720 s).
 pub fn budget_from_env() -> Duration {
@@ -158,6 +163,7 @@ pub async fn run(
         api_calls = summary.api_calls,
         rate_limit_waits = summary.rate_limit_waits,
         duration_ms = summary.duration_ms,
+        db_ms = summary.db_ms,
         complete = summary.complete,
         watermark = summary
             .watermark
@@ -196,8 +202,10 @@ impl Run<'_> {
         let page_last = page.iter().map(|c| c.updated_at).max().unwrap_or_default();
         let ids: Vec<String> = page.iter().map(|c| c.id.clone()).collect();
 
+        let db_started = Instant::now();
         let mut tx = begin(pool).await?;
         let stored = db::stored_versions(&mut tx, &ids).await?;
+        let mut db_time = db_started.elapsed();
         let changed: Vec<&Conversation> = page
             .iter()
             .filter(|c| {
@@ -212,7 +220,7 @@ impl Run<'_> {
         let fetched: Vec<(&Conversation, Result<Conversation, IntercomError>)> =
             futures::stream::iter(changed)
                 .map(|c| async move { (c, client.get_conversation(&c.id).await) })
-                .buffer_unordered(CONCURRENCY)
+                .buffer_unordered(GET_CONCURRENCY)
                 .collect()
                 .await;
         let mut full = Vec::with_capacity(fetched.len());
@@ -271,6 +279,7 @@ impl Run<'_> {
                 .map_err(query_error("ending a dry run"))?;
             return Ok(());
         }
+        let db_started = Instant::now();
         self.summary.upserted += db::upsert(&mut tx, &rows).await?;
         db::recompute_aggregates(
             &mut tx,
@@ -284,6 +293,8 @@ impl Run<'_> {
         tx.commit()
             .await
             .map_err(query_error("committing a page"))?;
+        db_time += db_started.elapsed();
+        self.summary.db_ms += db_time.as_millis() as u64;
         self.summary.watermark = watermark;
         Ok(())
     }
@@ -350,6 +361,7 @@ fn new_summary(req: &SyncEvent, window: Window, state: Option<&SyncState>) -> Sy
         rate_limit_waits: 0,
         retries: 0,
         duration_ms: 0,
+        db_ms: 0,
         complete: false,
         watermark: state.and_then(|s| s.watermark),
         sample: Vec::new(),

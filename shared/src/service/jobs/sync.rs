@@ -178,6 +178,9 @@ pub struct SyncSummary {
     pub rate_limit_waits: u64,
     pub retries: u64,
     pub duration_ms: u64,
+    /// Milliseconds spent in the database (reads of stored versions, upserts, aggregate
+    /// recomputes, commits); `upserted / dbMs` is the write rate.
+    pub db_ms: u64,
     /// `false` when the time budget ran out; the next run resumes at `watermark`.
     pub complete: bool,
     /// The stored watermark after this run (RFC 3339), `None` when none is stored.
