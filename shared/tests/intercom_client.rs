@@ -572,6 +572,39 @@ async fn the_token_never_shows_in_debug_or_errors() {
 }
 
 #[tokio::test]
+async fn a_token_echoed_into_the_request_id_or_code_is_scrubbed() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/admins"))
+        .respond_with(
+            ResponseTemplate::new(400)
+                .insert_header("x-request-id", format!("req-Bearer {TOKEN}").as_str())
+                .set_body_json(
+                    json!({"type": "error.list", "request_id": format!("Bearer {TOKEN}"),
+                    "errors": [{"code": format!("bad_{TOKEN}"), "message": "no"}]}),
+                ),
+        )
+        .mount(&server)
+        .await;
+    let mut config = config(&server);
+    config.max_retries = 0;
+    let client = IntercomClient::new(config).unwrap();
+    let error = client.list_admins().await.unwrap_err();
+    let IntercomError::Api {
+        code, request_id, ..
+    } = &error
+    else {
+        panic!("{error:?}");
+    };
+    assert_eq!(code, "bad_[REDACTED]");
+    assert_eq!(request_id.as_deref(), Some("Bearer [REDACTED]"));
+    let texts = [error.to_string(), format!("{error:?}")];
+    for text in texts {
+        assert!(!text.contains(TOKEN), "token leaked in: {text}");
+    }
+}
+
+#[tokio::test]
 async fn an_unusable_token_is_refused_without_echoing_it() {
     for token in ["", "line\nbreak-secret-value"] {
         let err = IntercomClient::new(ClientConfig::new(token.into())).unwrap_err();

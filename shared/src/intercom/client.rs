@@ -266,7 +266,7 @@ impl IntercomClient {
             .headers()
             .get("x-request-id")
             .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
+            .map(|id| self.scrub(id.to_owned()));
         let bytes = response.bytes().await.map_err(transport)?;
         let elapsed_ms = started.elapsed().as_millis() as u64;
 
@@ -294,9 +294,9 @@ impl IntercomClient {
                 request_id,
             } => IntercomError::Api {
                 status,
-                code,
+                code: self.scrub(code),
                 message: self.scrub(message),
-                request_id,
+                request_id: request_id.map(|id| self.scrub(id)),
             },
             other => other,
         };
@@ -313,7 +313,9 @@ impl IntercomClient {
         Err(error)
     }
 
-    /// Removes the token from text that came from the network, should a proxy echo it.
+    /// Removes the token from text that came from the network (an error's code, message and
+    /// request id, the `X-Request-Id` header, a decode error), should an upstream or a proxy echo
+    /// the `Authorization` header into it.
     fn scrub(&self, text: String) -> String {
         let token = self.inner.token.expose_secret().trim();
         if !token.is_empty() && text.contains(token) {
