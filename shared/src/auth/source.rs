@@ -3,10 +3,12 @@
 //! (`REPORT_API_KEYS_CACHE_SECONDS`, default 300) so that a rotated list is picked up within
 //! minutes without a redeploy.
 //!
-//! When a refresh fails (Secrets Manager unreachable, or a malformed secret after a bad edit),
-//! the last list that parsed keeps being used and the failure is logged as an error; with no list
-//! read yet, the failure is the caller's error (the authorizer then fails and API Gateway answers
-//! 500, never 200).
+//! When a refresh fails (Secrets Manager unreachable, or a malformed or deleted secret after a
+//! bad edit), the last list that parsed keeps being used for at most [`MAX_STALE_USE`] past its
+//! refresh time, and the failure is logged as an error. After that, or with no list read yet, the
+//! failure is the caller's error: the authorizer fails, API Gateway answers 500 (never 200), and
+//! the function's errors raise the alarm. So a revoked key cannot stay valid for long on a list
+//! that can no longer be refreshed.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -24,6 +26,8 @@ pub const SECRET_ID_VARIABLE: &str = "REPORT_API_KEYS_SECRET_ID";
 pub const CACHE_SECONDS_VARIABLE: &str = "REPORT_API_KEYS_CACHE_SECONDS";
 /// How long a fetched key list is used before it is read again.
 pub const DEFAULT_CACHE_TTL: Duration = Duration::from_secs(300);
+/// How long past its refresh time the last good list is still used while refreshes fail.
+pub const MAX_STALE_USE: Duration = Duration::from_secs(15 * 60);
 
 /// Why no key list could be had. Never holds a key or a hash.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -145,9 +149,20 @@ impl ApiKeySource {
             }
             Err(error) => match cache.as_ref() {
                 // Not re-stamped: the next call tries again.
-                Some(stale) => {
+                Some(stale)
+                    if now.saturating_duration_since(stale.fetched_at)
+                        < self.ttl + MAX_STALE_USE =>
+                {
                     tracing::error!(%error, "cannot refresh the report API key list; using the last one read");
                     Ok(stale.keys.clone())
+                }
+                Some(_) => {
+                    tracing::error!(
+                        %error,
+                        "cannot refresh the report API key list and the last one read is too old \
+                         to trust; refusing every request until the secret can be read"
+                    );
+                    Err(error)
                 }
                 None => Err(error),
             },
@@ -315,6 +330,33 @@ mod tests {
         assert_eq!(
             (keys.verify("key-1"), keys.verify("key-2")),
             (None, Some("b"))
+        );
+    }
+
+    #[tokio::test]
+    async fn a_list_that_cannot_be_refreshed_stops_being_trusted_after_the_cap() {
+        let store = FakeStore::new(Some(list(&[("revoked-later", "key-1")])));
+        let ttl = Duration::from_secs(60);
+        let source = ApiKeySource::new(store.clone(), "keys", ttl);
+        let t0 = Instant::now();
+        source.keys_at(t0).await.unwrap();
+        // The secret is deleted (or broken) to revoke the key.
+        store.set(None);
+        let just_inside = t0 + ttl + MAX_STALE_USE - Duration::from_secs(1);
+        assert_eq!(
+            source.keys_at(just_inside).await.unwrap().verify("key-1"),
+            Some("revoked-later")
+        );
+        let past = t0 + ttl + MAX_STALE_USE;
+        assert!(matches!(
+            source.keys_at(past).await.unwrap_err(),
+            ApiKeysError::Fetch { .. }
+        ));
+        // A readable secret again: trusted again.
+        store.set(Some(list(&[("fresh", "key-2")])));
+        assert_eq!(
+            source.keys_at(past).await.unwrap().verify("key-2"),
+            Some("fresh")
         );
     }
 
