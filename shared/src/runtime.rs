@@ -10,6 +10,7 @@ use std::future::Future;
 use std::io::Read;
 use std::process::ExitCode;
 
+use lambda_http::RequestExt as _;
 use lambda_runtime::{service_fn, LambdaEvent};
 use serde::Serialize;
 use serde_json::Value;
@@ -83,9 +84,18 @@ where
     Fut: Future<Output = lambda_http::Response<lambda_http::Body>> + Send + 'static,
 {
     if in_lambda() {
-        let served = lambda_http::run(lambda_http::service_fn(|request| {
-            let fut = handler(request);
-            async move { Ok::<_, lambda_http::Error>(fut.await) }
+        // The event is converted here, not by lambda_http::run, so that an event lambda_http
+        // cannot convert (a direct invoke with a bad base64 body, say) gets a 400, not a panic.
+        let served = lambda_runtime::run(service_fn(|event: LambdaEvent<Value>| {
+            let prepared = http_request(&event.payload)
+                .map(|request| handler(request.with_lambda_context(event.context)));
+            async move {
+                let response = match prepared {
+                    Ok(answer) => answer.await,
+                    Err(reason) => unconvertible_event(&reason),
+                };
+                Ok::<_, lambda_runtime::Error>(http_response_event(response).await)
+            }
         }))
         .await;
         return match served {
@@ -116,11 +126,49 @@ where
     }
 }
 
+/// The longest `rawQueryString` accepted, bytes: API Gateway's own limit is far below it, so a
+/// longer one only comes from a direct invoke.
+pub const MAX_QUERY_STRING_BYTES: usize = 64 * 1024;
+
 /// An API Gateway HTTP API v2 event as the `Request` lambda_http would build from it in Lambda.
-/// The error says why the event is not one.
+/// The error says why the event is not one: not a v2 event, a query string over
+/// [`MAX_QUERY_STRING_BYTES`], or `isBase64Encoded` with a body that is not base64. Never panics.
 pub fn http_request(event: &Value) -> Result<lambda_http::Request, String> {
-    lambda_http::request::from_str(&event.to_string())
+    use base64::Engine;
+    let query = event
+        .get("rawQueryString")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    if query.len() > MAX_QUERY_STRING_BYTES {
+        return Err(format!(
+            "the query string is {} bytes; at most {MAX_QUERY_STRING_BYTES} are read",
+            query.len()
+        ));
+    }
+    if event.get("isBase64Encoded") == Some(&Value::Bool(true)) {
+        let body = event.get("body").and_then(Value::as_str).unwrap_or("");
+        if base64::engine::general_purpose::STANDARD
+            .decode(body)
+            .is_err()
+        {
+            return Err("isBase64Encoded is true but the body is not base64".into());
+        }
+    }
+    let text = event.to_string();
+    // lambda_http's conversion asserts on shapes it does not expect; a panic there must not
+    // take the invocation down.
+    std::panic::catch_unwind(|| lambda_http::request::from_str(&text))
+        .map_err(|_| "the event cannot be converted into an HTTP request".to_string())?
         .map_err(|e| format!("the event is not an API Gateway HTTP API (payload v2) event: {e}"))
+}
+
+/// The 400 answered for an event [`http_request`] refuses.
+fn unconvertible_event(reason: &str) -> lambda_http::Response<lambda_http::Body> {
+    tracing::warn!(
+        reason,
+        "refused an event that is not a usable HTTP API request"
+    );
+    crate::api::problem::Problem::invalid_parameter("event", reason).into_response()
 }
 
 /// The API Gateway v2 response JSON for `response`, built as lambda_http does in Lambda: the

@@ -71,3 +71,16 @@ async fn responses_print_as_api_gateway_v2_json() {
     let zipped = STANDARD.decode(out["body"].as_str().unwrap()).unwrap();
     assert_eq!(&zipped[..2], &[0x1f, 0x8b]);
 }
+
+#[test]
+fn events_lambda_http_cannot_convert_are_refused_without_a_panic() {
+    let mut bad_base64 = v2_event("POST", "/API/intercom/caseload", "", Some("%%% not base64"));
+    bad_base64["isBase64Encoded"] = serde_json::json!(true);
+    let long_query = format!("employer={}", "a".repeat(70 * 1024));
+    let huge_query = v2_event("GET", "/API/intercom/caseload", &long_query, None);
+    for event in [bad_base64, huge_query] {
+        let outcome = std::panic::catch_unwind(|| shared::runtime::http_request(&event));
+        let result = outcome.expect("http_request must not panic");
+        assert!(result.is_err(), "must be refused: {event:.80}");
+    }
+}
