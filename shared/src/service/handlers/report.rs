@@ -19,7 +19,9 @@ use crate::service::api::rows::{
     ChannelRow, CountriesSummary, CountryRow, DailyTrendSummary, DayRow, DistributionSummary,
     HeatmapCell, HeatmapSummary, SentimentRow, SummaryRow, TeammateRow, TeammatesSummary,
 };
-use crate::service::api::{csv_filename, parse_request, route, Meta, Report, ServiceRequest};
+use crate::service::api::{
+    csv_filename, parse_request, route, Meta, Report, Route, ServiceRequest,
+};
 use crate::service::dashboard;
 use crate::service::handlers::ServiceContext;
 use crate::store::query::execute_script;
@@ -27,7 +29,7 @@ use crate::store::StoreError;
 
 /// What one request read: the rows of its SQL function.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Answer {
+enum Answer {
     Summary(SummaryRow),
     DailyTrend(Vec<DayRow>),
     Teammates(Vec<TeammateRow>),
@@ -62,7 +64,7 @@ pub async fn handle(ctx: &ServiceContext, deadline: Duration, request: Request) 
 
 async fn answer(
     ctx: &ServiceContext,
-    route: crate::service::api::Route,
+    route: Route,
     deadline: Duration,
     request: &Request,
 ) -> Response<Body> {
@@ -108,9 +110,11 @@ async fn read(
         .await
         .map_err(query("starting the report's transaction"))?;
     connected.store(true, Ordering::Relaxed);
+    // Postgres takes at most i32::MAX milliseconds (about 24 days).
+    let timeout_ms = deadline_ms.min(i32::MAX as u64);
     execute_script(
         &mut tx,
-        &format!("SET TRANSACTION READ ONLY; SET LOCAL statement_timeout = {deadline_ms}"),
+        &format!("SET TRANSACTION READ ONLY; SET LOCAL statement_timeout = {timeout_ms}"),
     )
     .await
     .map_err(query("setting up the report's transaction"))?;
