@@ -10,7 +10,7 @@ use lambda_http::http::{HeaderMap, HeaderValue};
 use lambda_http::{Body, Response};
 use serde_json::{json, Value};
 use shared::api::render::{accepts_gzip, csv_bytes, neutralise, next_link_base, CSV_CONTENT_TYPE};
-use shared::api::{csv_response, json_response, wants_csv};
+use shared::api::{csv_response, json_response, json_unpaged_response, wants_csv, PageInfo};
 use shared::coaching::api::csv_filename;
 use shared::coaching::api::{Meta, Route};
 
@@ -82,6 +82,49 @@ fn json_envelope_in_order_with_the_page_slice() {
     let billing = parse(Route::Billing, &get("/x?month=2024-01")).unwrap();
     let m = serde_json::to_value(Meta::new(&billing, TZ, now(), 0)).unwrap();
     assert!(m.get("lookbackDays").is_none() && m.get("lookbackCapped").is_none());
+}
+
+#[test]
+fn unpaged_envelope_has_no_page_and_may_have_no_rows() {
+    let all = rows(3);
+    let resp = json_unpaged_response(
+        &json!({"report": "x"}),
+        &json!({"n": 3}),
+        Some(("members", all.as_slice())),
+        &HeaderMap::new(),
+    );
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.headers()["content-type"], "application/json");
+    assert_eq!(resp.headers()["cache-control"], "no-store");
+    let text = String::from_utf8(body_bytes(&resp)).unwrap();
+    assert!(text.starts_with(r#"{"meta":{"report":"x"},"summary":{"n":3},"members":["#));
+    let v: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(v["members"].as_array().unwrap().len(), 3, "every row");
+    assert!(v.get("page").is_none());
+
+    let only_summary = json_unpaged_response(
+        &json!({}),
+        &json!({"n": 0}),
+        None::<(&str, &[Row])>,
+        &headers(&[("accept-encoding", "gzip")]),
+    );
+    assert_eq!(only_summary.headers()["content-encoding"], "gzip");
+    assert_eq!(
+        body_bytes(&only_summary),
+        br#"{"meta":{},"summary":{"n":0}}"#
+    );
+
+    // CSV of a whole listing: every row, the total, no cursor.
+    let page = PageInfo::whole(all.len());
+    assert_eq!((page.range(), page.next_cursor.as_deref()), (0..3, None));
+    let csv = csv_response(&all, &page, "x.csv", None, &HeaderMap::new());
+    assert_eq!(csv.headers()["x-total-count"], "3");
+    assert!(csv.headers().get("x-next-cursor").is_none());
+    assert_eq!(
+        String::from_utf8(body_bytes(&csv)).unwrap().lines().count(),
+        4
+    );
+    assert_eq!(PageInfo::whole(0).limit, 1);
 }
 
 #[test]

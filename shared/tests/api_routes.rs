@@ -64,6 +64,8 @@ fn unknown_paths_are_404() {
     ] {
         let p = route(&Method::GET, path).unwrap_err();
         assert_eq!((p.status, p.slug), (404, "not-found"), "{path:?}");
+        // The detail lists the coaching API's reports.
+        assert!(p.detail.contains("/API/intercom/billing"), "{}", p.detail);
     }
 }
 
@@ -131,6 +133,49 @@ fn other_problems_have_no_invalid_params() {
     }
     let body = body_json(&Problem::report_timeout(27_000).into_response());
     assert!(body["detail"].as_str().unwrap().contains("27000 ms"));
+}
+
+#[test]
+fn store_errors_are_503_when_the_database_is_unreachable_else_500_and_never_show_the_url() {
+    use shared::store::{DatabaseUrlError, StoreError};
+    let query = |source| StoreError::Query {
+        what: "reading",
+        source,
+    };
+    for (error, status, slug) in [
+        (
+            query(sqlx::Error::PoolTimedOut),
+            503,
+            "database-unavailable",
+        ),
+        (query(sqlx::Error::PoolClosed), 503, "database-unavailable"),
+        (
+            query(sqlx::Error::Io(std::io::Error::from(
+                std::io::ErrorKind::ConnectionRefused,
+            ))),
+            503,
+            "database-unavailable",
+        ),
+        (query(sqlx::Error::RowNotFound), 500, "internal-error"),
+        (
+            StoreError::Migrations {
+                reason: "out of order".into(),
+            },
+            500,
+            "internal-error",
+        ),
+        (
+            StoreError::Config(DatabaseUrlError::NotConfigured),
+            500,
+            "internal-error",
+        ),
+    ] {
+        let p = Problem::from_store(&error, 27_000);
+        assert_eq!((p.status, p.slug), (status, slug), "{error}");
+        let body = body_json(&p.into_response());
+        assert!(!body.to_string().contains("pw"), "{body}");
+        assert!(body.get("invalidParams").is_none());
+    }
 }
 
 #[test]

@@ -96,6 +96,18 @@ pub struct PageInfo {
 }
 
 impl PageInfo {
+    /// The one page of a listing that is not paged: all `total` rows, no next cursor.
+    pub fn whole(total: usize) -> Self {
+        Self {
+            limit: u32::try_from(total).unwrap_or(u32::MAX).max(1),
+            returned: total,
+            total,
+            next_cursor: None,
+            start: 0,
+            end: total,
+        }
+    }
+
     /// The page's index range in the listing.
     pub fn range(&self) -> std::ops::Range<usize> {
         self.start..self.end

@@ -237,6 +237,16 @@ impl Fields {
     }
 }
 
+/// The usual reason for refusing the unknown parameter `name` of a request that accepts
+/// `allowed`: a "did you mean" when it differs from an allowed name only by case, else the list
+/// of allowed names.
+pub fn unknown_parameter_reason(allowed: &[&str], name: &str) -> String {
+    if let Some(known) = allowed.iter().find(|a| a.eq_ignore_ascii_case(name)) {
+        return format!("unknown parameter; names are case-sensitive: did you mean {known}?");
+    }
+    format!("unknown parameter; expected one of {}", allowed.join(", "))
+}
+
 fn whole_seconds(t: DateTime<Utc>) -> DateTime<Utc> {
     DateTime::from_timestamp(t.timestamp(), 0).unwrap_or(t)
 }

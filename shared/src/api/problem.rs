@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use crate::intercom::IntercomError;
 use crate::job::input::InvalidEvent;
+use crate::store::StoreError;
 
 /// Base of every problem `type` URI; the slug follows.
 pub const PROBLEM_TYPE_BASE: &str = "https://coaching-analytics.example/problems/";
@@ -110,12 +111,19 @@ impl Problem {
             "not-found",
             "Not found",
             StatusCode::NOT_FOUND,
-            format!(
-                "No report at {path}. Reports: /API/intercom/caseload, /API/intercom/sessions, \
-                 /API/intercom/new-participants, /API/intercom/billing, \
-                 /API/intercom/report/engagement."
-            ),
+            format!("No report at {path}. Check the path; case matters."),
         )
+    }
+
+    /// 404 `not-found`: no report lives at `path`; the detail lists `known`, the paths of the
+    /// API that was asked (e.g. an [`crate::api::ApiRoute`] type's routes).
+    pub fn not_found_among<'a>(path: &str, known: impl IntoIterator<Item = &'a str>) -> Self {
+        let known: Vec<&str> = known.into_iter().collect();
+        let mut p = Self::not_found(path);
+        if !known.is_empty() {
+            p.detail = format!("No report at {path}. Reports: {}.", known.join(", "));
+        }
+        p
     }
 
     /// 405 `method-not-allowed`: `method` is not served at `path`; `allow` goes in `Allow`.
@@ -195,10 +203,56 @@ impl Problem {
             "Report timed out",
             StatusCode::GATEWAY_TIMEOUT,
             format!(
-                "The report did not finish within {deadline_ms} ms. Narrow it (a shorter \
-                 lookbackDays, a coachId or employer filter) or retry later."
+                "The report did not finish within {deadline_ms} ms. Ask for less (a shorter \
+                 range or lookback, a filter) or retry later."
             ),
         )
+    }
+
+    /// 503 `database-unavailable`: the report database could not be reached (no connection
+    /// within the pool's timeout, a dropped connection, a server shutting down or full).
+    pub fn database_unavailable() -> Self {
+        Self::new(
+            "database-unavailable",
+            "Database unavailable",
+            StatusCode::SERVICE_UNAVAILABLE,
+            "The report database could not be reached. Retry in a minute; if it persists, tell \
+             the operators the time of the request.",
+        )
+    }
+
+    /// The problem for a failed store operation: 503 `database-unavailable` when the database
+    /// could not be reached or is refusing work for now, 504 `report-timeout` when a statement
+    /// ran into its `statement_timeout` (`deadline_ms`), 500 `internal-error` for anything else
+    /// (an SQL error, a failed migration, a bad URL). The detail never holds the connection
+    /// URL, a server message or a query; log `error` for those.
+    pub fn from_store(error: &StoreError, deadline_ms: u64) -> Self {
+        let source = match error {
+            StoreError::Query { source, .. } | StoreError::Migration { source, .. } => source,
+            StoreError::Config(_) | StoreError::Migrations { .. } => return Self::internal_error(),
+        };
+        match source {
+            sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::WorkerCrashed => Self::database_unavailable(),
+            sqlx::Error::Database(db) => match db.code().as_deref() {
+                // query_canceled: the transaction's statement_timeout.
+                Some("57014") => Self::report_timeout(deadline_ms),
+                // connection_exception (08xxx), insufficient_resources (53xxx, e.g. too many
+                // connections), admin/crash shutdown and cannot_connect_now (57P01..57P03).
+                Some(code)
+                    if code.starts_with("08")
+                        || code.starts_with("53")
+                        || matches!(code, "57P01" | "57P02" | "57P03") =>
+                {
+                    Self::database_unavailable()
+                }
+                _ => Self::internal_error(),
+            },
+            _ => Self::internal_error(),
+        }
     }
 
     /// 500 `internal-error`. The cause goes to the logs, not to the caller.

@@ -106,12 +106,37 @@ pub fn json_response<R: TabularRow>(
     let envelope = Envelope {
         meta,
         summary,
-        rows_name,
-        rows: rows.get(page.range()).unwrap_or(&[]),
+        rows: Some((rows_name, rows.get(page.range()).unwrap_or(&[]))),
         extra,
-        page,
+        page: Some(page),
     };
-    match serde_json::to_vec(&envelope) {
+    envelope_response(&envelope, req_headers)
+}
+
+/// The JSON response of a report that is not paged (its listing is bounded and small):
+/// `{"meta", "summary", [<rows_name>: rows]}` in that key order, without `page`; `rows` `None`
+/// for a report that is only a summary. gzipped when `req_headers` allow it.
+pub fn json_unpaged_response<R: Serialize>(
+    meta: &impl Serialize,
+    summary: &impl Serialize,
+    rows: Option<(&str, &[R])>,
+    req_headers: &HeaderMap,
+) -> Response<Body> {
+    let envelope = Envelope {
+        meta,
+        summary,
+        rows,
+        extra: None,
+        page: None,
+    };
+    envelope_response(&envelope, req_headers)
+}
+
+fn envelope_response<M: Serialize, S: Serialize, R: Serialize>(
+    envelope: &Envelope<'_, M, S, R>,
+    req_headers: &HeaderMap,
+) -> Response<Body> {
+    match serde_json::to_vec(envelope) {
         Ok(body) => respond(JSON_CONTENT_TYPE, body, Vec::new(), req_headers),
         Err(error) => {
             tracing::error!(%error, "report is not serialisable");
@@ -123,10 +148,9 @@ pub fn json_response<R: TabularRow>(
 struct Envelope<'a, M, S, R> {
     meta: &'a M,
     summary: &'a S,
-    rows_name: &'a str,
-    rows: &'a [R],
+    rows: Option<(&'a str, &'a [R])>,
     extra: Option<(&'a str, Value)>,
-    page: &'a PageInfo,
+    page: Option<&'a PageInfo>,
 }
 
 impl<M: Serialize, S: Serialize, R: Serialize> Serialize for Envelope<'_, M, S, R> {
@@ -134,17 +158,21 @@ impl<M: Serialize, S: Serialize, R: Serialize> Serialize for Envelope<'_, M, S, 
         let mut map = s.serialize_map(None)?;
         map.serialize_entry("meta", self.meta)?;
         map.serialize_entry("summary", self.summary)?;
-        map.serialize_entry(self.rows_name, self.rows)?;
+        if let Some((name, rows)) = &self.rows {
+            map.serialize_entry(name, rows)?;
+        }
         if let Some((name, value)) = &self.extra {
             map.serialize_entry(name, value)?;
         }
-        map.serialize_entry("page", self.page)?;
+        if let Some(page) = self.page {
+            map.serialize_entry("page", page)?;
+        }
         map.end()
     }
 }
 
-/// The CSV response of the page `rows[page.range()]` (`rows` is the whole sorted listing):
-/// header row always, `Content-Disposition: attachment; filename="<filename>"`,
+/// The CSV response of the page `rows[page.range()]` (`rows` is the whole sorted listing; for
+/// a report that is not paged, [`PageInfo::whole`]): header row always, `Content-Disposition: attachment; filename="<filename>"`,
 /// `X-Total-Count`, and when there is a next page `X-Next-Cursor` and, given
 /// `next_link_base` (see [`next_link_base`]; `None` for POST), `Link: <…cursor=…>; rel="next"`.
 pub fn csv_response<R: TabularRow>(

@@ -21,8 +21,8 @@ pub trait ApiRoute: Copy + 'static {
 /// the route's path: an API Gateway stage (`/prod/API/...`; lambda_http adds it for a stage other
 /// than `$default`) or `cargo lambda watch`'s `/lambda-url/<function>`. Matching is case-sensitive.
 ///
-/// Errors: 404 `not-found` for an unknown path, 405 `method-not-allowed` (with the allowed
-/// methods) for a known path and another method.
+/// Errors: 404 `not-found` for an unknown path (the detail lists `R`'s paths), 405
+/// `method-not-allowed` (with the allowed methods) for a known path and another method.
 pub fn match_route<R: ApiRoute>(method: &Method, path: &str) -> Result<R, Problem> {
     let trimmed = match path.strip_suffix('/') {
         Some(p) if !p.is_empty() => p,
@@ -33,7 +33,10 @@ pub fn match_route<R: ApiRoute>(method: &Method, path: &str) -> Result<R, Proble
         .copied()
         .find(|r| trimmed.strip_suffix(r.path()).is_some_and(allowed_prefix));
     let Some(found) = found else {
-        return Err(Problem::not_found(path));
+        return Err(Problem::not_found_among(
+            path,
+            R::ALL.iter().map(|r| r.path()),
+        ));
     };
     if found.methods().contains(method) {
         Ok(found)

@@ -17,7 +17,7 @@ const T_A: i64 = 1_773_064_800;
 const T_B: i64 = 1_773_113_400;
 /// 2026-03-10T13:00:00Z: 09:00 EDT on Tuesday 10 March.
 const T_C: i64 = 1_773_147_600;
-const AS_OF: &str = "2026-03-10T16:00:00Z";
+pub(crate) const AS_OF: &str = "2026-03-10T16:00:00Z";
 
 fn member(id: &str, country: Option<&str>) -> Value {
     let mut c = contact(id, "user", &format!("Member {id}"), json!({}));
@@ -72,8 +72,9 @@ fn conversation(
 
 /// A: answered at +45 s and, after a member message at +100 s, at +250 s (ART 97.5 → 98 s),
 /// rated 5, CX score 4. B: reopened, unassigned, tagged NEGATIVE, no first contact reply, by
-/// email. C: FRT 200 s, rated 2, no sentiment, contact without a country.
-fn workspace(b_updated: Option<(i64, i64, i64)>) -> Workspace {
+/// email. C: FRT 200 s, rated 2, no sentiment, contact without a country. The report tests
+/// load it too (`super::report`).
+pub(crate) fn workspace(b_updated: Option<(i64, i64, i64)>) -> Workspace {
     let a = conversation(
         "a1",
         "c1",

@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 
 use crate::api::paging::Limit;
 use crate::api::paging::{listing_hash, page_window, Cursor, PageInfo};
-use crate::api::params::{Fields, Format};
+use crate::api::params::{unknown_parameter_reason, Fields, Format};
 use crate::api::problem::Problem;
 use crate::coaching::api::routes::Route;
 use crate::coaching::jobs::engagement_export::ExportRequest;
@@ -332,14 +332,10 @@ fn fields(req: &Request, route: Route) -> Fields {
 
 /// Why `name` is refused for `route`.
 fn unknown_reason(route: Route, name: &str) -> String {
-    let allowed = ReportRequest::allowed(route);
-    if let Some(known) = allowed.iter().find(|a| a.eq_ignore_ascii_case(name)) {
-        return format!("unknown parameter; names are case-sensitive: did you mean {known}?");
-    }
     if route == Route::Billing && ["lookbackDays", "coachId", "channel"].contains(&name) {
         return "not a billing parameter: billing covers the calendar month given by month and \
                 filters by employer only"
             .to_string();
     }
-    format!("unknown parameter; expected one of {}", allowed.join(", "))
+    unknown_parameter_reason(ReportRequest::allowed(route), name)
 }

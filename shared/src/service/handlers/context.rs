@@ -1,10 +1,11 @@
 //! The service functions' state, built once per Lambda execution environment: the service
-//! configuration, the way to Intercom, and the database (its pool opened, and the pending
-//! migrations applied, on first use).
+//! configuration, the way to Intercom (the sync job only; the report function reads only the
+//! database), and the database (its pool opened, and the pending migrations applied, on first
+//! use).
 
 use tokio::sync::OnceCell;
 
-use crate::aws::secrets::TokenSource;
+use crate::aws::secrets::{TokenError, TokenSource};
 use crate::context::{IntercomAccess, IntercomSettings};
 use crate::intercom::IntercomClient;
 use crate::job::JobError;
@@ -29,7 +30,8 @@ pub enum SetupError {
 pub struct ServiceContext {
     /// Reporting zone and targets.
     pub config: Config,
-    access: IntercomAccess,
+    /// `None` for the report function, which never calls Intercom.
+    access: Option<IntercomAccess>,
     database: DatabaseUrl,
     pool: OnceCell<PgPool>,
 }
@@ -44,10 +46,31 @@ impl ServiceContext {
     ) -> Self {
         Self {
             config,
-            access: IntercomAccess::new(intercom, tokens),
+            access: Some(IntercomAccess::new(intercom, tokens)),
             database,
             pool: OnceCell::new(),
         }
+    }
+
+    /// Configuration and the database only, for functions that never call Intercom (the report
+    /// function); [`ServiceContext::intercom_client`] then fails.
+    pub fn without_intercom(config: Config, database: DatabaseUrl) -> Self {
+        Self {
+            config,
+            access: None,
+            database,
+            pool: OnceCell::new(),
+        }
+    }
+
+    /// From the environment without Intercom: [`Config::from_env`] and the database URL. What
+    /// the report function needs (no Intercom token, so no access to its secret).
+    pub async fn without_intercom_from_env(
+        sdk: &aws_config::SdkConfig,
+    ) -> Result<Self, SetupError> {
+        let config = Config::from_env().map_err(JobError::from)?;
+        let database = database_url_from_env(sdk).await?;
+        Ok(Self::without_intercom(config, database))
     }
 
     /// From the environment: [`Config::from_env`], the Intercom settings and token, and the
@@ -58,7 +81,7 @@ impl ServiceContext {
         let database = database_url_from_env(sdk).await?;
         Ok(Self {
             config,
-            access,
+            access: Some(access),
             database,
             pool: OnceCell::new(),
         })
@@ -74,9 +97,16 @@ impl ServiceContext {
 
     /// A fresh Intercom client for one invocation, asking for at least
     /// [`MIN_INTERCOM_VERSION`] (a later configured `INTERCOM_VERSION` is kept).
+    ///
+    /// Errors: as [`IntercomAccess::client_with_version`]; [`TokenError::NotConfigured`] for a
+    /// context built [`ServiceContext::without_intercom`].
     pub async fn intercom_client(&self) -> Result<IntercomClient, JobError> {
-        let version = service_version(&self.access.settings.version);
-        self.access.client_with_version(&version).await
+        let access = self
+            .access
+            .as_ref()
+            .ok_or(JobError::Token(TokenError::NotConfigured))?;
+        let version = service_version(&access.settings.version);
+        access.client_with_version(&version).await
     }
 }
 
@@ -99,6 +129,16 @@ pub fn service_version(configured: &str) -> String {
 pub async fn start() -> Option<(aws_config::SdkConfig, &'static ServiceContext)> {
     crate::context::start(|sdk| async move {
         let ctx = ServiceContext::from_env(&sdk).await;
+        (sdk, ctx)
+    })
+    .await
+}
+
+/// What the report function's `main` does first: as [`start`], with
+/// [`ServiceContext::without_intercom_from_env`].
+pub async fn start_without_intercom() -> Option<(aws_config::SdkConfig, &'static ServiceContext)> {
+    crate::context::start(|sdk| async move {
+        let ctx = ServiceContext::without_intercom_from_env(&sdk).await;
         (sdk, ctx)
     })
     .await

@@ -7,8 +7,9 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use lambda_http::{Body, Request, RequestExt, Response};
+use lambda_http::{Body, Request, Response};
 
+use crate::api::invocation::key_name;
 use crate::api::paging::Limit;
 use crate::api::problem::Problem;
 use crate::api::render::{csv_response, json_response, next_link_base, wants_csv};
@@ -25,17 +26,9 @@ use crate::time::{days_before, local_date_of, lookback_window, start_of_local_da
 use super::AppContext;
 use crate::job::JobError;
 
-/// How long a report may take before it answers 504 (`REPORT_DEADLINE_MS`, default 27,000 ms:
-/// under API Gateway's 30-second integration timeout, so callers get a problem body that says
-/// what happened instead of a bare gateway timeout).
-pub fn deadline_from_env() -> Duration {
-    let ms = std::env::var("REPORT_DEADLINE_MS")
-        .ok()
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .filter(|ms| *ms > 0)
-        .unwrap_or(27_000);
-    Duration::from_millis(ms)
-}
+/// The platform's report deadline ([`crate::api::deadline_from_env`]), re-exported for the
+/// report binaries.
+pub use crate::api::invocation::deadline_from_env;
 
 /// Answers one HTTP request for the report `serves` (another report's path is a 404 here).
 /// Infallible: every failure is a problem+json response.
@@ -86,21 +79,6 @@ async fn answer(
             );
             Problem::report_timeout(deadline.as_millis() as u64).into_response()
         }
-    }
-}
-
-/// The name of the API key the Lambda authorizer accepted (`context.keyName`), if any.
-fn key_name(request: &Request) -> Option<String> {
-    use lambda_http::request::RequestContext;
-    match request.request_context_ref()? {
-        RequestContext::ApiGatewayV2(context) => context
-            .authorizer
-            .as_ref()?
-            .fields
-            .get("keyName")?
-            .as_str()
-            .map(str::to_string),
-        _ => None,
     }
 }
 
