@@ -30,10 +30,16 @@ def main(binary, path, query):
         print("  " + json.dumps(body))
         return
     summary = body.get("summary", {})
-    page = body.get("page", {})
+    page = body.get("page")
     meta = body.get("meta", {})
-    print("  summary: " + ", ".join(f"{k}={v}" for k, v in summary.items()))
-    print(f"  rows: {page.get('returned')} of {page.get('total')}, Intercom API calls: {meta.get('apiCalls')}")
+    def shown(v):
+        return round(v, 2) if isinstance(v, float) else v
+    print("  summary: " + ", ".join(f"{k}={shown(v)}" for k, v in summary.items()))
+    if page is not None:
+        print(f"  rows: {page.get('returned')} of {page.get('total')}, Intercom API calls: {meta.get('apiCalls')}")
+    for name, rows in body.items():
+        if isinstance(rows, list) and page is None:
+            print(f"  {name}: {len(rows)} rows" + (f"; first: {json.dumps(rows[0])}" if rows else ""))
 
 
 if __name__ == "__main__":

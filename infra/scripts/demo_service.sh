@@ -73,5 +73,11 @@ sql -c "SELECT (SELECT count(*) FROM get_service_volume_heatmap('$FROM', '$TO'))
   (SELECT sum(conversation_count) FROM get_service_volume_heatmap('$FROM', '$TO')) AS heatmap_conversations,
   (SELECT count(*) FROM get_service_daily_trend('$FROM', '$TO')) AS trend_days"
 
+step "The same figures over HTTP: service-performance-report answering API Gateway v2 requests"
+report() { "$PY" infra/scripts/demo_report.py "$BIN/service-performance-report" "$1" "$2"; }
+report /API/service/summary "from=$FROM&to=$TO"
+report /API/service/teammates "from=$FROM&to=$TO&metric=csat&limit=3"
+report /API/service/countries "from=$FROM&to=$TO&limit=3"
+
 step "service-sync again (incremental): nothing changed, nothing written"
 sync "{\"mode\": \"incremental\", \"asOf\": \"$AS_OF\"}"
