@@ -116,7 +116,8 @@ pub async fn run(
         let query = date_window("updated_at", window.from, window.to);
         let pages = client.search_conversations_sorted(query, SearchSort::updated_at_ascending());
         futures::pin_mut!(pages);
-        while let Some(page) = pages.try_next().await? {
+        let mut next = pages.try_next().await?;
+        while let Some(page) = next {
             if started.elapsed() >= budget {
                 complete = false;
                 tracing::warn!(
@@ -129,9 +130,14 @@ pub async fn run(
                 .into_iter()
                 .filter(|c| window.contains(c.updated_at))
                 .collect();
-            if !page.is_empty() {
-                run.page(pool, page).await?;
+            if page.is_empty() {
+                next = pages.try_next().await?;
+                continue;
             }
+            // The next search page is read while this one is processed.
+            let (done, following) = futures::join!(run.page(pool, page), pages.try_next());
+            done?;
+            next = following?;
         }
     }
 
@@ -216,13 +222,15 @@ impl Run<'_> {
             .collect();
         self.summary.changed += changed.len();
 
+        // The GETs and the lookup of the listed conversations' new contacts run together.
         let client = self.client;
-        let fetched: Vec<(&Conversation, Result<Conversation, IntercomError>)> =
-            futures::stream::iter(changed)
-                .map(|c| async move { (c, client.get_conversation(&c.id).await) })
-                .buffer_unordered(GET_CONCURRENCY)
-                .collect()
-                .await;
+        let listed_contacts = self.new_contacts(changed.iter().copied());
+        let gets = futures::stream::iter(changed)
+            .map(|c| async move { (c, client.get_conversation(&c.id).await) })
+            .buffer_unordered(GET_CONCURRENCY)
+            .collect::<Vec<(&Conversation, Result<Conversation, IntercomError>)>>();
+        let (fetched, found) = futures::join!(gets, fetch_contacts(client, &listed_contacts));
+        self.record_countries(listed_contacts, &found?);
         let mut full = Vec::with_capacity(fetched.len());
         for (listed, result) in fetched {
             match result {
@@ -232,6 +240,7 @@ impl Run<'_> {
         }
         self.summary.parts_fetched += full.len();
 
+        // A first contact that changed between the search and the GET (rare).
         self.look_up_countries(&full).await?;
         let synced_at = Utc::now();
         let config = &self.ctx.config;
@@ -299,23 +308,39 @@ impl Run<'_> {
         Ok(())
     }
 
-    /// Looks up, once per run, the contacts (first contact of each conversation) not seen yet.
-    async fn look_up_countries(&mut self, conversations: &[Conversation]) -> Result<(), SyncError> {
-        let new: BTreeSet<String> = conversations
-            .iter()
+    /// The first contacts of `conversations` not looked up yet in this run.
+    fn new_contacts<'c>(
+        &self,
+        conversations: impl Iterator<Item = &'c Conversation>,
+    ) -> BTreeSet<String> {
+        conversations
             .filter_map(|c| c.contact_ids().next())
             .filter(|id| !self.countries.contains_key(*id))
             .map(str::to_string)
-            .collect();
+            .collect()
+    }
+
+    /// Keeps the countries of the contacts `ids` (none when a contact was not found).
+    fn record_countries(
+        &mut self,
+        ids: BTreeSet<String>,
+        found: &std::collections::BTreeMap<String, crate::intercom::Contact>,
+    ) {
+        self.summary.contacts_looked_up += ids.len();
+        for id in ids {
+            let country = found.get(&id).and_then(|c| c.country()).map(str::to_string);
+            self.countries.insert(id, country);
+        }
+    }
+
+    /// Looks up, once per run, the first contacts of `conversations` not seen yet.
+    async fn look_up_countries(&mut self, conversations: &[Conversation]) -> Result<(), SyncError> {
+        let new = self.new_contacts(conversations.iter());
         if new.is_empty() {
             return Ok(());
         }
         let found = fetch_contacts(self.client, &new).await?;
-        self.summary.contacts_looked_up += new.len();
-        for id in new {
-            let country = found.get(&id).and_then(|c| c.country()).map(str::to_string);
-            self.countries.insert(id, country);
-        }
+        self.record_countries(new, &found);
         Ok(())
     }
 
