@@ -4,11 +4,19 @@
 //! ```text
 //! webhook.rs   WebhookUrl, WebhookSource: the URL from SLACK_WEBHOOK_URL or the Secrets Manager
 //!              secret SLACK_WEBHOOK_SECRET_ID, checked, read once, never shown
+//! blocks.rs    Message, Block, Text: the Block Kit subset, Slack's limits, escape()
+//! builder.rs   MessageBuilder: fits anything into those limits (cut with …, fold past 50 blocks)
 //! ```
 
+mod blocks;
+mod builder;
 mod webhook;
 
+pub use blocks::{
+    escape, Block, Message, Text, MAX_BLOCKS, MAX_CONTEXT_CHARS, MAX_CONTEXT_ELEMENTS,
+    MAX_FALLBACK_CHARS, MAX_FIELDS, MAX_FIELD_CHARS, MAX_HEADER_CHARS, MAX_SECTION_CHARS,
+};
+pub use builder::{MessageBuilder, ELLIPSIS, EMPTY_FALLBACK};
 pub use webhook::{
-    WebhookSource, WebhookUrl, WebhookUrlError, SECRET_ID_VARIABLE, SLACK_HOOKS_HOST,
-    URL_VARIABLE,
+    WebhookSource, WebhookUrl, WebhookUrlError, SECRET_ID_VARIABLE, SLACK_HOOKS_HOST, URL_VARIABLE,
 };
