@@ -12,6 +12,7 @@
 //! | [`aws`] | Secrets Manager and S3 |
 //! | [`context`] | what a function builds once per execution environment (Intercom access) |
 //! | [`config`] | configuration errors and helpers |
+//! | [`notify`] | Slack: the incoming-webhook URL from a secret, Block Kit messages within Slack's limits, posting with retries |
 //! | [`store`] | Postgres: the URL from a secret, a Lambda-sized pool, migrations, watermarks |
 //! | [`time`] | calendar days, local dates and months in a time zone, RFC 3339 |
 //! | [`runtime`] | run one handler in Lambda, or locally with an event file |
@@ -24,6 +25,7 @@ pub mod config;
 pub mod context;
 pub mod intercom;
 pub mod job;
+pub mod notify;
 pub mod runtime;
 pub mod service;
 pub mod store;
