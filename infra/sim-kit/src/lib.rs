@@ -12,7 +12,7 @@ mod server;
 mod stats;
 
 pub use faults::FaultInjector;
-pub use process::{announce, init_tracing, wait_for_stop_signal};
+pub use process::{announce, init_tracing, stop_signal};
 pub use route::route_key;
 pub use server::{serve, Server};
 pub use stats::{SimStats, StatsRecorder};

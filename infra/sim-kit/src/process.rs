@@ -21,11 +21,17 @@ pub fn announce(base_url: &str) -> std::io::Result<()> {
     stdout.flush()
 }
 
-/// Resolves on SIGTERM or SIGINT.
-pub async fn wait_for_stop_signal() -> std::io::Result<()> {
-    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
-    tokio::select! {
-        _ = term.recv() => Ok(()),
-        r = tokio::signal::ctrl_c() => r,
-    }
+/// Installs SIGTERM and SIGINT handlers now and returns what resolves on either. Install it
+/// before [`announce`]: a parent that stops the simulator as soon as it has read the URL
+/// must not find the default handler (which kills the process with no exit code).
+pub fn stop_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut term = signal(SignalKind::terminate())?;
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    Ok(async move {
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = interrupt.recv() => {}
+        }
+    })
 }
