@@ -11,7 +11,7 @@ use ranker_book::{normalize_domain, DailyUsage, Tenant};
 use serde_json::{json, Map, Value};
 
 use super::tenants::identity;
-use super::{query_pairs, self_url, tenant_filter, AppState, Paging};
+use super::{query_pairs, self_url, tenant_list, AppState};
 use crate::config::{Endpoint, Metric, SimConfig};
 use crate::error::ApiError;
 
@@ -46,38 +46,27 @@ pub(super) async fn usage(
                 format!("period must be one of: 7days, 30days (was {period:?})"),
             )
         })?;
-    let paging = Paging::from_query(&pairs)?;
-    let only = tenant_filter(&pairs)?;
     let last = config.today.unwrap_or_else(|| {
         Utc::now()
             .with_timezone(&chrono_tz::America::New_York)
             .date_naive()
     });
     let first = last - Duration::days(days - 1);
-
+    let mut fields = Map::new();
+    fields.insert("period".into(), json!(period));
+    fields.insert("start_date".into(), json!(first));
+    fields.insert("end_date".into(), json!(last));
+    fields.insert("timezone".into(), json!("America/New_York"));
     let store = state.read();
-    let chosen: Vec<&Tenant> = store
-        .tenants
-        .iter()
-        .filter(|t| only.as_ref().is_none_or(|ids| ids.contains(&t.tenant_id)))
-        .collect();
-    let items: Vec<Value> = chosen[paging.range(chosen.len())?]
-        .iter()
-        .map(|t| tenant_usage(config, endpoint, t, store.days(t.tenant_id, first, last)))
-        .collect();
-    let results = json!({
-        "period": period,
-        "start_date": first,
-        "end_date": last,
-        "timezone": "America/New_York",
-        config.fields.list.as_str(): items,
-    });
-    Ok(Json(paging.envelope(
-        chosen.len(),
-        &self_url(&headers, uri.path()),
+    let body = tenant_list(
+        &store,
         &pairs,
-        results,
-    )))
+        &self_url(&headers, uri.path()),
+        &config.fields.list,
+        fields,
+        |t| tenant_usage(config, endpoint, t, store.days(t.tenant_id, first, last)),
+    )?;
+    Ok(Json(body))
 }
 
 /// The counts an endpoint serves, with their configured names.

@@ -285,6 +285,31 @@ impl Paging {
     }
 }
 
+/// A paged list of the tenants a request asks for (`tenant_id`, `page`, `page_size`): the
+/// envelope, with `results` holding `fields` and the page's items under `list_key`.
+pub(crate) fn tenant_list(
+    store: &Store,
+    pairs: &[(String, String)],
+    base: &str,
+    list_key: &str,
+    mut fields: serde_json::Map<String, Value>,
+    item: impl Fn(&ranker_book::Tenant) -> Value,
+) -> Result<Value, ApiError> {
+    let paging = Paging::from_query(pairs)?;
+    let only = tenant_filter(pairs)?;
+    let chosen: Vec<&ranker_book::Tenant> = store
+        .tenants
+        .iter()
+        .filter(|t| only.as_ref().is_none_or(|ids| ids.contains(&t.tenant_id)))
+        .collect();
+    let items = chosen[paging.range(chosen.len())?]
+        .iter()
+        .map(|t| item(t))
+        .collect();
+    fields.insert(list_key.to_owned(), Value::Array(items));
+    Ok(paging.envelope(chosen.len(), base, pairs, Value::Object(fields)))
+}
+
 /// The query string as pairs.
 pub(crate) fn query_pairs(query: Option<&str>) -> Vec<(String, String)> {
     url::form_urlencoded::parse(query.unwrap_or("").as_bytes())
@@ -302,7 +327,7 @@ pub(crate) fn self_url(headers: &HeaderMap, path: &str) -> String {
 }
 
 /// Tenant ids asked for with `tenant_id=1,2` or `tenant_id=1&tenant_id=2`.
-pub(crate) fn tenant_filter(pairs: &[(String, String)]) -> Result<Option<Vec<u64>>, ApiError> {
+fn tenant_filter(pairs: &[(String, String)]) -> Result<Option<Vec<u64>>, ApiError> {
     let values: Vec<&str> = pairs
         .iter()
         .filter(|(k, _)| k == "tenant_id")

@@ -7,7 +7,7 @@ use axum::http::HeaderMap;
 use axum::Json;
 use serde_json::{json, Map, Value};
 
-use super::{query_pairs, self_url, tenant_filter, AppState, Paging};
+use super::{query_pairs, self_url, tenant_list, AppState};
 use crate::config::FieldNames;
 use crate::error::ApiError;
 use ranker_book::Tenant;
@@ -21,26 +21,16 @@ pub(super) async fn list(
     RawQuery(query): RawQuery,
 ) -> Result<Json<Value>, ApiError> {
     let pairs = query_pairs(query.as_deref());
-    let paging = Paging::from_query(&pairs)?;
-    let only = tenant_filter(&pairs)?;
-    let store = state.read();
-    let chosen: Vec<&Tenant> = store
-        .tenants
-        .iter()
-        .filter(|t| only.as_ref().is_none_or(|ids| ids.contains(&t.tenant_id)))
-        .collect();
     let fields = &state.config.fields;
-    let items: Vec<Value> = chosen[paging.range(chosen.len())?]
-        .iter()
-        .map(|t| tenant_item(fields, t))
-        .collect();
-    let results = json!({ fields.list.as_str(): items });
-    Ok(Json(paging.envelope(
-        chosen.len(),
-        &self_url(&headers, uri.path()),
+    let body = tenant_list(
+        &state.read(),
         &pairs,
-        results,
-    )))
+        &self_url(&headers, uri.path()),
+        &fields.list,
+        Map::new(),
+        |t| tenant_item(fields, t),
+    )?;
+    Ok(Json(body))
 }
 
 /// A tenant's identity fields under the configured names.
