@@ -28,5 +28,5 @@ mod store;
 
 pub use config::SimConfig;
 pub use ranker_book::{Association, CrmObject, FixtureError, HubSpotFixture};
-pub use server::{start, RunningSim, StartError};
-pub use sim_kit::SimStats;
+pub use server::{start, RunningSim};
+pub use sim_kit::{SimStats, StartError};

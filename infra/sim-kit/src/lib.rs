@@ -5,17 +5,28 @@
 //!
 //! Nothing here knows an API: each simulator keeps its own shapes, errors and rules.
 
+mod cli;
 mod faults;
 mod process;
 mod route;
 mod server;
 mod stats;
 
+pub use cli::{today_in_new_york, CommonArgs, Source};
 pub use faults::FaultInjector;
 pub use process::{announce, init_tracing, stop_signal};
 pub use route::route_key;
 pub use server::{serve, Server};
 pub use stats::{SimStats, StatsRecorder};
+
+/// Why a simulator could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("the fixture is not valid: {0}")]
+    Fixture(String),
+    #[error("cannot bind the simulator's port: {0}")]
+    Bind(#[from] std::io::Error),
+}
 
 /// A fresh random id in UUID v4 form (HubSpot's `correlationId`, request ids).
 pub fn uuid_v4() -> String {

@@ -29,5 +29,5 @@ mod tokens;
 
 pub use config::{Endpoint, FieldNames, Metric, SimConfig};
 pub use ranker_book::{DailyUsage, FixtureError, Tenant, UserActivity, YobiFixture, YobiUser};
-pub use server::{start, RunningSim, StartError};
-pub use sim_kit::SimStats;
+pub use server::{start, RunningSim};
+pub use sim_kit::{SimStats, StartError};

@@ -3,12 +3,12 @@
 //! The first line on stdout is the base URL; logs go to stderr. Stops on SIGTERM/SIGINT.
 
 use std::collections::BTreeSet;
-use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::Context;
 use chrono::NaiveDate;
-use clap::{ArgGroup, Parser};
+use clap::Parser;
+use sim_kit::{CommonArgs, Source};
 use yobi_sim::{Endpoint, FieldNames, Metric, SimConfig, YobiFixture, YobiUser};
 
 #[derive(Debug, Parser)]
@@ -16,31 +16,12 @@ use yobi_sim::{Endpoint, FieldNames, Metric, SimConfig, YobiFixture, YobiUser};
     name = "yobi-sim",
     about = "A local server that behaves like Yobi's admin API as the engagement ranker uses it"
 )]
-#[command(group(ArgGroup::new("source").required(true).args(["fixture", "generate"])))]
 struct Args {
-    /// Serve this fixture (JSON: {"users","tenants","daily"}).
-    #[arg(long, value_name = "FILE")]
-    fixture: Option<PathBuf>,
-    /// Generate a book with this many paying customers (ranker-book) and serve its Yobi side.
-    #[arg(
-        long,
-        visible_alias = "generate-book",
-        value_name = "N",
-        requires = "seed"
-    )]
-    generate: Option<usize>,
-    /// Seed of the generated book.
-    #[arg(long, value_name = "S")]
-    seed: Option<u64>,
-    /// Day the generated book ends (YYYY-MM-DD, America/New_York; default today).
-    #[arg(long, value_name = "DATE")]
-    as_of: Option<NaiveDate>,
+    #[command(flatten)]
+    common: CommonArgs,
     /// The New York date rolling periods end on (default: --as-of when generating, else today).
     #[arg(long, value_name = "DATE")]
     today: Option<NaiveDate>,
-    /// Port on 127.0.0.1 (0 picks a free one).
-    #[arg(long, default_value_t = 0)]
-    port: u16,
     /// A bearer token accepted without login that never expires (for trying it with curl).
     #[arg(long, value_name = "T")]
     token: Option<String>,
@@ -78,42 +59,30 @@ struct Args {
     /// Serve no by-user breakdown of calls and tasks.
     #[arg(long)]
     no_user_breakdown: bool,
-    /// Delay before each answer, in milliseconds.
-    #[arg(long, value_name = "MS", default_value_t = 0)]
-    latency_ms: u64,
     /// Requests allowed per rolling second (default: unlimited).
     #[arg(long, value_name = "N")]
     rate_limit: Option<u32>,
-    /// Share of requests answered with an injected 5xx (0..1).
-    #[arg(long, value_name = "P", default_value_t = 0.0)]
-    error_rate: f64,
-    /// Also write the served account to this fixture file.
-    #[arg(long, value_name = "FILE")]
-    dump: Option<PathBuf>,
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     sim_kit::init_tracing();
     let args = Args::parse();
-    anyhow::ensure!(
-        (0.0..=1.0).contains(&args.error_rate),
-        "--error-rate must be between 0 and 1"
-    );
+    let common = &args.common;
     anyhow::ensure!(
         args.token_lifetime.is_finite() && args.token_lifetime > 0.0,
         "--token-lifetime must be a positive number of seconds"
     );
-    let (mut fixture, generated_as_of) = match (&args.fixture, args.generate, args.seed) {
-        (Some(path), ..) => (YobiFixture::from_file(path)?, None),
-        (None, Some(customers), Some(seed)) => {
-            let as_of = args.as_of.unwrap_or_else(today_in_new_york);
-            (
-                ranker_book::generate(customers, seed, as_of).yobi,
-                Some(as_of),
-            )
-        }
-        _ => anyhow::bail!("give --fixture FILE, or --generate N --seed S [--as-of DATE]"),
+    let (mut fixture, generated_as_of) = match common.source() {
+        Source::Fixture(path) => (YobiFixture::from_file(path)?, None),
+        Source::Book {
+            customers,
+            seed,
+            as_of,
+        } => (
+            ranker_book::generate(customers, seed, as_of).yobi,
+            Some(as_of),
+        ),
     };
     for user in &args.user {
         let (email, password) = user
@@ -130,7 +99,7 @@ async fn main() -> anyhow::Result<()> {
         users = fixture.users.len(),
         "account ready"
     );
-    if let Some(path) = &args.dump {
+    if let Some(path) = &common.dump {
         fixture.to_file(path)?;
         tracing::info!(path = %path.display(), "account written");
     }
@@ -143,12 +112,12 @@ async fn main() -> anyhow::Result<()> {
         omit: args.omit_field.iter().copied().collect(),
         disabled: args.omit_endpoint.iter().copied().collect(),
         no_user_breakdown: args.no_user_breakdown,
-        latency: Duration::from_millis(args.latency_ms),
+        latency: common.latency(),
         requests_per_second: args.rate_limit,
-        error_rate: args.error_rate,
-        seed: args.seed.unwrap_or(0),
+        error_rate: common.error_rate,
+        seed: common.seed.unwrap_or(0),
     };
-    let sim = yobi_sim::start(fixture, config, args.port)
+    let sim = yobi_sim::start(fixture, config, common.port)
         .await
         .context("cannot start the simulator")?;
     let stop = sim_kit::stop_signal()?;
@@ -186,10 +155,4 @@ fn rolling_only(names: &[String]) -> anyhow::Result<BTreeSet<Endpoint>> {
         .iter()
         .map(|n| n.parse::<Endpoint>().map_err(anyhow::Error::msg))
         .collect()
-}
-
-fn today_in_new_york() -> NaiveDate {
-    chrono::Utc::now()
-        .with_timezone(&chrono_tz::America::New_York)
-        .date_naive()
 }

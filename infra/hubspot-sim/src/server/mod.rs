@@ -17,7 +17,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::Utc;
 use ranker_book::{CrmObject, HubSpotFixture};
-use sim_kit::{FaultInjector, SimStats, StatsRecorder};
+use sim_kit::{FaultInjector, SimStats, StartError, StatsRecorder};
 
 use crate::config::SimConfig;
 use crate::error::{rate_limited, ApiError, Policy, CORRELATION_HEADER};
@@ -45,15 +45,6 @@ impl AppState {
     pub fn write(&self) -> std::sync::RwLockWriteGuard<'_, Store> {
         self.store.write().unwrap_or_else(|p| p.into_inner())
     }
-}
-
-/// Why the simulator could not start.
-#[derive(Debug, thiserror::Error)]
-pub enum StartError {
-    #[error("the fixture is not a valid HubSpot portal: {0}")]
-    Fixture(String),
-    #[error("cannot bind the simulator's port: {0}")]
-    Bind(#[from] std::io::Error),
 }
 
 /// A simulator serving on 127.0.0.1; dropping it (or [`RunningSim::shutdown`]) stops it.

@@ -16,7 +16,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use ranker_book::YobiFixture;
 use serde_json::{json, Value};
-use sim_kit::{FaultInjector, SimStats, StatsRecorder};
+use sim_kit::{FaultInjector, SimStats, StartError, StatsRecorder};
 
 use crate::config::SimConfig;
 use crate::error::ApiError;
@@ -36,15 +36,6 @@ impl AppState {
     pub fn read(&self) -> std::sync::RwLockReadGuard<'_, Store> {
         self.store.read().unwrap_or_else(|p| p.into_inner())
     }
-}
-
-/// Why the simulator could not start.
-#[derive(Debug, thiserror::Error)]
-pub enum StartError {
-    #[error("the fixture is not a valid Yobi account: {0}")]
-    Fixture(String),
-    #[error("cannot bind the simulator's port: {0}")]
-    Bind(#[from] std::io::Error),
 }
 
 /// A simulator serving on 127.0.0.1; dropping it (or [`RunningSim::shutdown`]) stops it.
