@@ -105,7 +105,8 @@ impl Record {
         })
     }
 
-    fn to_object(&self) -> CrmObject {
+    /// The object in the fixture's shape.
+    pub fn to_object(&self) -> CrmObject {
         CrmObject {
             id: self.id.clone(),
             properties: self

@@ -68,19 +68,7 @@ impl RunningSim {
 
     /// One company as it is now.
     pub fn company(&self, id: &str) -> Option<CrmObject> {
-        let store = self.state.read();
-        let record = store.companies.get(id)?;
-        Some(CrmObject {
-            id: record.id.clone(),
-            properties: record
-                .props
-                .iter()
-                .map(|(k, v)| (k.clone(), Some(v.clone())))
-                .collect(),
-            created_at: Some(record.created_at.clone()),
-            updated_at: Some(record.updated_at.clone()),
-            archived: record.archived,
-        })
+        self.state.read().companies.get(id).map(|r| r.to_object())
     }
 
     /// Stops serving and waits (briefly) for open requests.
