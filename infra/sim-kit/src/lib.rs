@@ -11,6 +11,7 @@ mod process;
 mod route;
 mod server;
 mod stats;
+mod window;
 
 pub use cli::{today_in_new_york, CommonArgs, Source};
 pub use faults::FaultInjector;
@@ -18,6 +19,7 @@ pub use process::{announce, init_tracing, stop_signal};
 pub use route::route_key;
 pub use server::{serve, Server};
 pub use stats::{SimStats, StatsRecorder};
+pub use window::{RollingWindow, WindowDecision};
 
 /// Why a simulator could not start.
 #[derive(Debug, thiserror::Error)]

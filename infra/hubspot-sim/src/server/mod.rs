@@ -17,11 +17,11 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::Utc;
 use ranker_book::{CrmObject, HubSpotFixture};
-use sim_kit::{FaultInjector, SimStats, StartError, StatsRecorder};
+use sim_kit::{FaultInjector, RollingWindow, SimStats, StartError, StatsRecorder, WindowDecision};
 
 use crate::config::SimConfig;
 use crate::error::{rate_limited, ApiError, Policy, CORRELATION_HEADER};
-use crate::rate_limit::{DailyBudget, RollingWindow, WindowDecision};
+use crate::rate_limit::DailyBudget;
 use crate::store::Store;
 
 /// Everything a request handler can reach.

@@ -16,7 +16,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use ranker_book::YobiFixture;
 use serde_json::{json, Value};
-use sim_kit::{FaultInjector, SimStats, StartError, StatsRecorder};
+use sim_kit::{FaultInjector, RollingWindow, SimStats, StartError, StatsRecorder};
 
 use crate::config::SimConfig;
 use crate::error::ApiError;
@@ -29,7 +29,7 @@ pub(crate) struct AppState {
     pub stats: StatsRecorder,
     pub tokens: Tokens,
     faults: FaultInjector,
-    throttle: std::sync::Mutex<std::collections::VecDeque<Instant>>,
+    throttle: Option<RollingWindow>,
 }
 
 impl AppState {
@@ -79,7 +79,9 @@ pub async fn start(
         stats: StatsRecorder::default(),
         tokens: Tokens::default(),
         faults: FaultInjector::new(config.error_rate, config.seed),
-        throttle: std::sync::Mutex::new(std::collections::VecDeque::new()),
+        throttle: config
+            .requests_per_second
+            .map(|max| RollingWindow::new(Duration::from_secs(1), max)),
         config,
     });
     let server = sim_kit::serve(router(state.clone()), port, "yobi").await?;
@@ -189,22 +191,10 @@ fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
 
 /// Counts one request against `requests_per_second` (a rolling second).
 fn admit(state: &AppState) -> bool {
-    let Some(max) = state.config.requests_per_second else {
-        return true;
-    };
-    let now = Instant::now();
-    let mut hits = state.throttle.lock().unwrap_or_else(|p| p.into_inner());
-    while hits
-        .front()
-        .is_some_and(|&t| now.duration_since(t) >= Duration::from_secs(1))
-    {
-        hits.pop_front();
-    }
-    let ok = hits.len() < max as usize;
-    if ok {
-        hits.push_back(now);
-    }
-    ok
+    state
+        .throttle
+        .as_ref()
+        .is_none_or(|w| w.hit(Instant::now()).allowed)
 }
 
 /// `page` (from 1) and `page_size` (1–200, default 50) of a list request.
