@@ -6,6 +6,8 @@
 //! | [`coaching`] | the coaching analytics system (RULES.md): rules, jobs, reports, handlers, its report API |
 //! | [`service`] | the service-performance system (SERVICE-PERFORMANCE.md): conversation metrics rules, configuration |
 //! | [`intercom`] | the Intercom REST client: search queries, cursor paging, rate limits, models |
+//! | [`hubspot`] | the HubSpot CRM client: search paging and the 10,000 split, associations, batch read/update with 207 outcomes, properties, rate limits |
+//! | [`yobi`] | the Yobi admin API client: login and token renewal, tenants, usage with daily buckets, field-name variants |
 //! | [`job`] | what every job shares: event parsing, plan/apply of contact updates, preflight, run summary |
 //! | [`api`] | the report HTTP layer: routing, parameters, paging, problem+json, JSON/CSV/gzip |
 //! | [`auth`] | the report API's authorizer: named API keys |
@@ -23,6 +25,7 @@ pub mod aws;
 pub mod coaching;
 pub mod config;
 pub mod context;
+pub mod hubspot;
 pub mod intercom;
 pub mod job;
 pub mod notify;
@@ -30,6 +33,7 @@ pub mod runtime;
 pub mod service;
 pub mod store;
 pub mod time;
+pub mod yobi;
 
 /// Loads the AWS SDK configuration once (region, credentials, `AWS_ENDPOINT_URL` for local moto).
 pub async fn aws_sdk_config() -> aws_config::SdkConfig {

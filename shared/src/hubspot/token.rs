@@ -1,0 +1,117 @@
+//! The private-app token: `HUBSPOT_ACCESS_TOKEN` for local runs, otherwise the Secrets Manager
+//! secret named by `HUBSPOT_TOKEN_SECRET_ID` (the token itself or `{"token": "..."}`), read
+//! once per execution environment through the platform's [`SecretStore`].
+
+use std::fmt;
+use std::sync::Arc;
+
+use secrecy::{ExposeSecret, SecretString};
+use tokio::sync::OnceCell;
+
+use super::error::HubSpotError;
+use crate::aws::secrets::{parse_secret, SecretStore};
+
+/// The variable holding the token directly (local runs).
+pub const ACCESS_TOKEN_VARIABLE: &str = "HUBSPOT_ACCESS_TOKEN";
+/// The variable holding the Secrets Manager secret id (name or ARN) of the token.
+pub const SECRET_ID_VARIABLE: &str = "HUBSPOT_TOKEN_SECRET_ID";
+
+/// Where the token comes from. Clones share the cache; Debug never shows the token.
+#[derive(Clone)]
+pub struct HubSpotToken {
+    source: Arc<Source>,
+}
+
+enum Source {
+    Fixed(SecretString),
+    Store {
+        store: Arc<dyn SecretStore>,
+        secret_id: String,
+        cached: OnceCell<SecretString>,
+    },
+}
+
+impl fmt::Debug for HubSpotToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &*self.source {
+            Source::Fixed(_) => f.write_str("HubSpotToken::Fixed([REDACTED])"),
+            Source::Store { secret_id, .. } => f
+                .debug_struct("HubSpotToken::SecretsManager")
+                .field("secret_id", secret_id)
+                .finish(),
+        }
+    }
+}
+
+impl HubSpotToken {
+    /// `HUBSPOT_ACCESS_TOKEN` when set and non-empty, else the secret named by
+    /// `HUBSPOT_TOKEN_SECRET_ID` of the store `make_store` builds; neither →
+    /// [`HubSpotError::Config`]. Nothing is fetched until [`HubSpotToken::token`].
+    pub fn from_lookup(
+        lookup: impl Fn(&str) -> Option<String>,
+        make_store: impl FnOnce() -> Arc<dyn SecretStore>,
+    ) -> Result<Self, HubSpotError> {
+        let get = |k: &str| {
+            lookup(k)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+        if let Some(token) = get(ACCESS_TOKEN_VARIABLE) {
+            return Ok(Self::fixed(SecretString::from(token)));
+        }
+        match get(SECRET_ID_VARIABLE) {
+            Some(secret_id) => Ok(Self::from_store(make_store(), secret_id)),
+            None => Err(HubSpotError::Config {
+                variable: SECRET_ID_VARIABLE,
+                reason: format!(
+                    "no HubSpot token configured: set it to the Secrets Manager secret holding \
+                     the private-app token, or {ACCESS_TOKEN_VARIABLE} for local runs"
+                ),
+            }),
+        }
+    }
+
+    /// A token given directly.
+    pub fn fixed(token: SecretString) -> Self {
+        Self {
+            source: Arc::new(Source::Fixed(token)),
+        }
+    }
+
+    /// The secret `secret_id` of `store`.
+    pub fn from_store(store: Arc<dyn SecretStore>, secret_id: impl Into<String>) -> Self {
+        Self {
+            source: Arc::new(Source::Store {
+                store,
+                secret_id: secret_id.into(),
+                cached: OnceCell::new(),
+            }),
+        }
+    }
+
+    /// The token; the secret is fetched on the first successful call only.
+    pub async fn token(&self) -> Result<SecretString, HubSpotError> {
+        match &*self.source {
+            Source::Fixed(token) => Ok(token.clone()),
+            Source::Store {
+                store,
+                secret_id,
+                cached,
+            } => cached
+                .get_or_try_init(|| async {
+                    let config = |reason: String| HubSpotError::Config {
+                        variable: SECRET_ID_VARIABLE,
+                        reason,
+                    };
+                    let raw = store
+                        .secret_string(secret_id)
+                        .await
+                        .map_err(|e| config(e.to_string()))?;
+                    parse_secret(raw.expose_secret())
+                        .map_err(|reason| config(format!("secret {secret_id} {reason}")))
+                })
+                .await
+                .cloned(),
+        }
+    }
+}
