@@ -192,13 +192,26 @@ async fn a_missing_count_is_named_with_its_endpoint() {
 
 #[tokio::test]
 async fn rolling_totals_only_is_a_missing_daily() {
-    let (sim, _) = sim(SimConfig {
+    let (sim, fixture) = sim(SimConfig {
         rolling_only: [yobi_sim::Endpoint::Calls].into(),
         ..SimConfig::default()
     })
     .await;
-    let error = book_client(&sim.base_url)
-        .usage(UsageEndpoint::Calls, Period::ThirtyDays, Some(&[1, 2]))
+    let ids: Vec<u64> = fixture
+        .tenants
+        .iter()
+        .take(2)
+        .map(|t| t.tenant_id)
+        .collect();
+    let client = book_client(&sim.base_url);
+    let appointments = client
+        .usage(UsageEndpoint::Appointments, Period::ThirtyDays, Some(&ids))
+        .await
+        .unwrap();
+    let got: Vec<u64> = appointments.tenants.iter().map(|t| t.tenant_id).collect();
+    assert_eq!(got, ids, "only the tenants asked for");
+    let error = client
+        .usage(UsageEndpoint::Calls, Period::ThirtyDays, Some(&ids))
         .await
         .unwrap_err();
     assert!(
