@@ -115,3 +115,49 @@ impl HubSpotToken {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aws::secrets::TokenError;
+    use async_trait::async_trait;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    const TOKEN: &str = "pat-na1-ZZ-secret-unit-do-not-print";
+
+    struct FakeStore {
+        fetches: AtomicUsize,
+    }
+
+    #[async_trait]
+    impl SecretStore for FakeStore {
+        async fn secret_string(&self, _secret_id: &str) -> Result<SecretString, TokenError> {
+            self.fetches.fetch_add(1, Ordering::SeqCst);
+            Ok(SecretString::from(format!("{{\"token\": \"{TOKEN}\"}}")))
+        }
+    }
+
+    #[tokio::test]
+    async fn the_secret_is_read_once_and_never_shown() {
+        let store = Arc::new(FakeStore {
+            fetches: AtomicUsize::new(0),
+        });
+        let shared: Arc<dyn SecretStore> = store.clone();
+        let env = |k: &str| (k == SECRET_ID_VARIABLE).then(|| "hubspot/token".to_owned());
+        let token = HubSpotToken::from_lookup(env, || shared).unwrap();
+        for _ in 0..3 {
+            assert_eq!(token.token().await.unwrap().expose_secret(), TOKEN);
+        }
+        assert_eq!(store.fetches.load(Ordering::SeqCst), 1);
+        assert!(!format!("{token:?}").contains(TOKEN));
+    }
+
+    #[test]
+    fn the_local_token_wins_and_nothing_configured_is_an_error() {
+        let env = |k: &str| (k == ACCESS_TOKEN_VARIABLE).then(|| TOKEN.to_owned());
+        let token = HubSpotToken::from_lookup(env, || unreachable!()).unwrap();
+        assert!(!format!("{token:?}").contains(TOKEN));
+        let error = HubSpotToken::from_lookup(|_| None, || unreachable!()).unwrap_err();
+        assert!(error.to_string().contains(SECRET_ID_VARIABLE));
+    }
+}
