@@ -387,3 +387,33 @@ async fn no_error_carries_the_token() {
     assert!(!format!("{client:?}").contains(SECRET));
     assert!(matches!(error, HubSpotError::Api { .. }));
 }
+
+#[tokio::test]
+async fn a_secondly_429_on_search_waits_and_retries() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/crm/v3/objects/companies/search"))
+        .respond_with(ResponseTemplate::new(429).set_body_json(json!({
+            "status": "error", "message": "You have reached your secondly limit.",
+            "errorType": "RATE_LIMIT", "correlationId": "c-s", "policyName": "SECONDLY",
+            "category": "RATE_LIMITS"
+        })))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/crm/v3/objects/companies/search"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"total": 1, "results": [{"id": 5}]})),
+        )
+        .mount(&server)
+        .await;
+    let client = client_for(&server.uri(), SIM_TOKEN);
+    let started = Instant::now();
+    let found = client
+        .search_all("companies", &SearchRequest::default())
+        .await
+        .unwrap();
+    assert_eq!(found[0].id, "5");
+    assert!(started.elapsed() >= Duration::from_millis(300));
+}
