@@ -510,6 +510,77 @@ async fn billing_uses_local_month_edges_and_utc_enrolment_dates() {
     assert_eq!(globex["rows"].as_array().unwrap().len(), 0);
 }
 
+/// A user and a lead, each enrolled in February, share one call; the lead also has one alone.
+fn leads_workspace() -> Workspace {
+    let enrolled = json!({"Employer": "Acme", "Enrolled Date": utc_midnight(d("2026-02-20"))});
+    let mut shared = Conv::closed(
+        "1",
+        &["lead1", "user1"],
+        "Phone",
+        "Health Coaching 001",
+        ny(ago(5), 10, 0),
+    );
+    shared.admin = Some("7100001");
+    let mut alone = Conv::closed(
+        "2",
+        &["lead1"],
+        "Phone",
+        "Health Coaching 001",
+        ny(ago(2), 10, 0),
+    );
+    alone.admin = Some("7100002");
+    Fixture::new()
+        .user("user1", "Uma User", enrolled.clone())
+        .lead("lead1", "Lee Lead", enrolled)
+        .conversation(shared)
+        .conversation(alone)
+        .build()
+}
+
+#[tokio::test]
+async fn leads_never_appear_in_any_report() {
+    let sim = start_sim(leads_workspace(), SimConfig::default()).await;
+    let q = format!("asOf={AS_OF}");
+    let caseload = get_json(&sim, Route::Caseload, CASELOAD, &q).await;
+    conforms("#/components/schemas/CaseloadResponse", &caseload).unwrap();
+    assert_eq!(member_ids(&caseload), ["user1"]);
+    assert_eq!(caseload["members"][0]["daysSinceLastSession"], 5);
+    assert_eq!(caseload["summary"]["bucket_1"], 1, "{caseload}");
+    assert_eq!(caseload["sessions"][0]["memberIds"], json!(["user1"]));
+
+    let sessions = get_json(&sim, Route::Sessions, "/API/intercom/sessions", &q).await;
+    conforms("#/components/schemas/SessionsResponse", &sessions).unwrap();
+    assert_eq!(sessions["summary"]["days_0_to_7"], 1, "{sessions}");
+    assert_eq!(sessions["sessions"][0]["conversationId"], "1");
+    assert_eq!(sessions["sessions"][0]["memberIds"], json!(["user1"]));
+
+    let participants = get_json(
+        &sim,
+        Route::NewParticipants,
+        "/API/intercom/new-participants",
+        &q,
+    )
+    .await;
+    let ids: Vec<&Value> = participants["participants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| &p["memberId"])
+        .collect();
+    assert_eq!(ids, [&json!("user1")], "{participants}");
+
+    let billing = get_json(
+        &sim,
+        Route::Billing,
+        "/API/intercom/billing",
+        &format!("{q}&month=2026-02"),
+    )
+    .await;
+    let rows = billing["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 1, "{billing}");
+    assert_eq!(rows[0]["memberId"], "user1");
+}
+
 #[tokio::test]
 async fn a_report_that_cannot_finish_in_time_answers_504_with_a_problem() {
     let sim = start_sim(

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::coaching::reports::model::Session;
 use crate::coaching::reports::model::{
-    dedupe, dedupe_contacts, employer, rfc3339_of, ReportContext,
+    dedupe, dedupe_contacts, employer, is_member, rfc3339_of, ReportContext,
 };
 use crate::coaching::rules::billing::BillingWindow;
 use crate::intercom::models::Contact;
@@ -70,7 +70,8 @@ pub struct BillingReport {
 ///   duplicates allowed).
 /// - `calls`: sessions of any class, duplicates allowed; billing calls before the month's end
 ///   and up to as-of count. The caller supplies at least the engaged window's calls.
-/// - `members`: contact records of the calls' members; a member without one gets a row with
+/// - `members`: contact records of the calls' members. Leads (role `lead`) never get a row,
+///   from either list. A member without a record gets a row with
 ///   null name, email and employer, unless `employer` is set.
 /// - `employer`: the `Employer` custom attribute, exact match.
 pub fn billing(
@@ -98,6 +99,7 @@ pub fn billing(
 
     let new: BTreeSet<&str> = contacts
         .iter()
+        .filter(|(_, c)| is_member(Some(c)))
         .filter(|(_, c)| enrolled_date(c).is_some_and(|d| month.contains(d) && d <= as_of_date))
         .map(|(id, _)| *id)
         .collect();
@@ -108,7 +110,12 @@ pub fn billing(
             continue;
         }
         let engages = window.engages(s.at, tz);
-        for id in &s.member_ids {
+        // Leads are not members: a call shared with a user counts for the user only.
+        for id in s
+            .member_ids
+            .iter()
+            .filter(|id| is_member(contacts.get(id.as_str()).copied()))
+        {
             let t = last_call.entry(id.as_str()).or_insert(s.at);
             *t = (*t).max(s.at);
             if engages {
@@ -162,7 +169,7 @@ pub fn billing(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::coaching::reports::testing::{by_id, contact, ny, session, ts, Fixture};
+    use crate::coaching::reports::testing::{by_id, contact, lead, ny, session, ts, Fixture};
     use crate::time::instant;
     use proptest::prelude::*;
 
@@ -427,6 +434,40 @@ mod tests {
                           "engagedDuringMonth": true}]
             })
         );
+    }
+
+    #[test]
+    fn leads_are_never_members() {
+        let people = [
+            contact("u", "Uma", Some("Acme"), None),
+            lead(contact("l", "Lee", Some("Acme"), None)),
+        ];
+        let candidates = [
+            contact("nu", "Nia", Some("Acme"), Some("2026-02-10")),
+            lead(contact("nl", "Ned", Some("Acme"), Some("2026-02-10"))),
+        ];
+        // Shared by a lead and a user: the user's call only.
+        let calls = [session(
+            "1",
+            &["l", "u"],
+            Some("1"),
+            "Phone",
+            ny("2026-02-10 10:00"),
+        )];
+        let r = run(
+            "2026-02",
+            &candidates,
+            &calls,
+            &people,
+            None,
+            "2026-04-20T12:00:00Z",
+        );
+        let want: [Flags; 2] = [
+            ("nu", true, false, None),
+            ("u", false, true, Some("2026-02-10T15:00:00Z")),
+        ];
+        assert_eq!(flags(&r), want);
+        assert_eq!((r.summary.rows, r.summary.new_participants), (2, 1));
     }
 
     proptest! {

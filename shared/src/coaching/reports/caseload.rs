@@ -6,8 +6,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use crate::coaching::reports::model::{
-    dedupe, employer, rfc3339_of, sort_newest_first, ReportContext, ReportFilters, Session,
-    SessionRow,
+    dedupe, employer, is_member, rfc3339_of, sort_newest_first, ReportContext, ReportFilters,
+    Session, SessionRow,
 };
 use crate::coaching::rules::buckets::{channel_combination, CaseloadBucket, Channel};
 use crate::intercom::models::Contact;
@@ -94,8 +94,10 @@ impl CaseloadReport {
 ///
 /// - `sessions`: sessions of any class and time, duplicates allowed; only coaching sessions with
 ///   `days(at) ≤ lookback_days` and `at ≤ as-of` count, once per conversation id.
-/// - `members`: contact records by id (a superset is fine). A member without one still gets a
-///   row, with null `externalId`, `memberName` and `employer`, unless an employer filter is set.
+/// - `members`: contact records by id (a superset is fine). Contacts with role `lead` are not
+///   members: no row, no summary count, not in a session's `memberIds`; a conversation of
+///   leads only is not a session row. A member without a record still gets a row, with null
+///   `externalId`, `memberName` and `employer`, unless an employer filter is set.
 /// - `filters`: coach and channel select sessions, employer selects members; `summary.bucket_*`
 ///   ignores all three.
 pub fn caseload(
@@ -106,9 +108,19 @@ pub fn caseload(
     ctx: &ReportContext,
 ) -> CaseloadReport {
     let config = ctx.config;
-    let window: Vec<&Session> = dedupe(sessions)
+    // Sessions in the window with their members (leads are none); a session of leads only drops.
+    let window: Vec<(&Session, Vec<&str>)> = dedupe(sessions)
         .into_iter()
         .filter(|s| s.coaching && ctx.in_lookback(s.at, lookback_days))
+        .filter_map(|s| {
+            let ids: Vec<&str> = s
+                .member_ids
+                .iter()
+                .map(String::as_str)
+                .filter(|id| is_member(members.get(*id)))
+                .collect();
+            (!ids.is_empty()).then_some((s, ids))
+        })
         .collect();
 
     let mut summary = CaseloadSummary::default();
@@ -119,12 +131,11 @@ pub fn caseload(
     // Selected sessions, each with its selected members; a session left without members drops.
     let mut selected: Vec<(&Session, Vec<&str>)> = window
         .iter()
-        .filter(|s| filters.selects_session(s))
-        .filter_map(|s| {
-            let ids: Vec<&str> = s
-                .member_ids
+        .filter(|(s, _)| filters.selects_session(s))
+        .filter_map(|(s, ids)| {
+            let ids: Vec<&str> = ids
                 .iter()
-                .map(String::as_str)
+                .copied()
                 .filter(|id| filters.selects_member(members.get(*id), config))
                 .collect();
             (!ids.is_empty()).then_some((*s, ids))
@@ -175,12 +186,12 @@ impl CaseloadSummary {
     }
 }
 
-/// Member id → newest session time among `sessions`.
-fn last_session_by_member<'a>(sessions: &[&'a Session]) -> BTreeMap<&'a str, i64> {
+/// Member id → newest session time among `sessions` (each with its members).
+fn last_session_by_member<'a>(sessions: &[(&Session, Vec<&'a str>)]) -> BTreeMap<&'a str, i64> {
     let mut last: BTreeMap<&str, i64> = BTreeMap::new();
-    for s in sessions {
-        for id in &s.member_ids {
-            let t = last.entry(id.as_str()).or_insert(s.at);
+    for (s, ids) in sessions {
+        for id in ids {
+            let t = last.entry(*id).or_insert(s.at);
             *t = (*t).max(s.at);
         }
     }
@@ -260,7 +271,7 @@ pub(crate) fn coaches<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::coaching::reports::testing::{at, by_id, contact, ny, session, Fixture};
+    use crate::coaching::reports::testing::{at, by_id, contact, lead, ny, session, Fixture};
     use crate::time::{days_since, instant};
     use chrono_tz::America::New_York;
     use proptest::prelude::*;
@@ -629,6 +640,40 @@ mod tests {
                 session(&format!("c{id}"), &members, coach.as_deref(), channel, t)
             });
         prop::collection::vec(one, 0..30)
+    }
+
+    #[test]
+    fn leads_are_never_members() {
+        let fx = Fixture::new();
+        let people = by_id(&[
+            contact("u", "Uma User", Some("Acme"), None),
+            lead(contact("l", "Lee Lead", Some("Acme"), None)),
+        ]);
+        let sessions = [
+            // Shared by a lead and a user: the user's session only.
+            session("1", &["l", "u"], Some("1"), "Phone", ny("2026-04-10 10:00")), // 5
+            // The lead's alone: nobody's session, in no bucket.
+            session("2", &["l"], Some("1"), "Phone", ny("2026-04-14 10:00")), // 1
+        ];
+        let r = caseload(
+            &sessions,
+            &people,
+            30,
+            &ReportFilters::default(),
+            &fx.ctx(as_of()),
+        );
+        assert_eq!(ids(&r), [("u", 5, 1)]);
+        assert_eq!(
+            r.summary,
+            CaseloadSummary {
+                bucket_1: 1,
+                members: 1,
+                sessions: 1,
+                ..Default::default()
+            }
+        );
+        assert_eq!(r.sessions.len(), 1);
+        assert_eq!(r.sessions[0].member_ids, ["u"]);
     }
 
     proptest! {

@@ -12,6 +12,9 @@
 //! - Nothing after as-of counts, in any report: sessions, billing calls, custom date ranges,
 //!   Enrolled Dates (compared as UTC dates with as-of's local date), so a past as-of reproduces
 //!   a past answer.
+//! - Members are contacts with role `user` ([`model::is_member`]): a lead never has a row or a
+//!   count, is left out of a session's `memberIds`, and a conversation of leads only is nobody's
+//!   session. A conversation contact without a record keeps counting (role unknown).
 //! - A member without a contact record keeps its row (null name, user id, email, employer) and
 //!   its sessions count; an employer filter drops it, since its employer is unknown.
 //! - Under an employer filter, a session row's `memberIds` lists only the conversation's members

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::coaching::jobs::engagement_export::DateRange;
 use crate::coaching::reports::model::{
-    dedupe, dedupe_contacts, employer, rfc3339_of, ReportContext, ReportFilters, Session,
+    dedupe, dedupe_contacts, employer, is_member, rfc3339_of, ReportContext, ReportFilters, Session,
 };
 use crate::coaching::rules::buckets::NewParticipantBucket;
 use crate::intercom::models::Contact;
@@ -64,7 +64,8 @@ pub struct NewParticipantsReport {
 
 /// Computes the new participants report.
 ///
-/// - `candidates`: contacts, duplicates and non-candidates allowed. A participant has an
+/// - `candidates`: contacts, duplicates and non-candidates allowed. A participant is a member
+///   (role `user`; leads are never participants) with an
 ///   `Enrolled Date` whose UTC date `E` has `0 ≤ days(E) ≤ lookback_days` (so not after as-of's
 ///   local date) and lies in `enrolled` (UTC dates, inclusive, either end open).
 /// - `sessions`: the candidates' sessions of any time, duplicates allowed; coaching sessions up
@@ -100,7 +101,7 @@ pub fn new_participants(
 
     let mut rows: Vec<Participant> = dedupe_contacts(candidates)
         .into_values()
-        .filter(|c| filters.selects_member(Some(c), config))
+        .filter(|c| is_member(Some(c)) && filters.selects_member(Some(c), config))
         .filter_map(|c| {
             let date = utc_date(c.attr_timestamp(&config.attributes.enrolled_date)?);
             let days_e = days_since_date(date, ctx.as_of, config.reporting_tz);
@@ -160,7 +161,7 @@ pub fn new_participants(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::coaching::reports::testing::{contact, ny, session, Fixture};
+    use crate::coaching::reports::testing::{contact, lead, ny, session, Fixture};
     use crate::coaching::rules::buckets::Channel;
     use crate::time::{instant, parse_ymd};
     use proptest::prelude::*;
@@ -421,6 +422,23 @@ mod tests {
                 }]
             })
         );
+    }
+
+    #[test]
+    fn leads_are_never_participants() {
+        let candidates = [
+            enrolled("u", "2026-03-20"),
+            lead(enrolled("l", "2026-03-20")),
+        ];
+        let r = run(
+            &candidates,
+            &[],
+            30,
+            DateRange::default(),
+            &ReportFilters::default(),
+        );
+        assert_eq!(rows(&r), [("u", 26, Some(Gt21To28))]);
+        assert_eq!(r.summary.participants, 1);
     }
 
     proptest! {

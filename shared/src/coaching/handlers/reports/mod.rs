@@ -245,14 +245,14 @@ async fn build(
                 admins(&client)
             )
             .map_err(upstream)?;
-            // Contacts are needed only to filter by employer.
+            // Contacts give employers; without an employer filter only the leads are needed
+            // (to leave them out), which one search per chunk of ids finds.
             let members = if req.filters.employer.is_some() {
-                fetch::members_of(&client, &sessions, [])
-                    .await
-                    .map_err(upstream)?
+                fetch::members_of(&client, &sessions, []).await
             } else {
-                BTreeMap::new()
-            };
+                fetch::leads_of(&client, &sessions).await
+            }
+            .map_err(upstream)?;
             let rctx = ReportContext {
                 as_of,
                 config,
