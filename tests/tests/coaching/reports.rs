@@ -116,6 +116,14 @@ async fn caseload_buckets_members_at_the_edges_and_filters_leave_the_summary_alo
     assert_eq!(body["summary"]["bucket_2"], 2, "8 and 28 days");
     assert_eq!(body["summary"]["bucket_3"], 2, "29 and 56 days");
     assert_eq!(body["summary"]["bucket_4"], 1, "57 days");
+    let buckets = |b: &Value| {
+        ["bucket_1", "bucket_2", "bucket_3", "bucket_4"].map(|k| b[k].as_u64().unwrap())
+    };
+    assert_eq!(
+        buckets(&body["filteredSummary"]),
+        buckets(&body["summary"]),
+        "no filters: the same"
+    );
     let by_id = |id: &str| {
         body["members"]
             .as_array()
@@ -167,6 +175,11 @@ async fn caseload_buckets_members_at_the_edges_and_filters_leave_the_summary_alo
         "only the coach's own sessions count"
     );
     assert_eq!(m28["bucket"], "bucket_3");
+    assert_eq!(
+        buckets(&coach["filteredSummary"]),
+        [0, 1, 2, 0],
+        "m8 at 8 days, m28 at 40 and m29 at 29: the coach's own view"
+    );
 
     let video = get_json(
         &sim,
@@ -187,6 +200,7 @@ async fn caseload_buckets_members_at_the_edges_and_filters_leave_the_summary_alo
     .await;
     assert_eq!(member_ids(&globex), ["m28", "m29"]);
     assert_eq!(globex["summary"]["bucket_4"], 1, "still unfiltered");
+    assert_eq!(buckets(&globex["filteredSummary"]), [0, 1, 1, 0]);
 }
 
 #[tokio::test]

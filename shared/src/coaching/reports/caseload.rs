@@ -29,6 +29,20 @@ pub struct CaseloadSummary {
     pub sessions: usize,
 }
 
+/// `filteredSummary` of the caseload report: the buckets of the member rows, i.e. of the
+/// members the filters keep, each by its own `daysSinceLastSession` (of its selected sessions).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct CaseloadBuckets {
+    /// Member rows whose last selected session is ≤ 7 days ago.
+    pub bucket_1: usize,
+    /// Member rows whose last selected session is 8–28 days ago.
+    pub bucket_2: usize,
+    /// Member rows whose last selected session is 29–56 days ago.
+    pub bucket_3: usize,
+    /// Member rows whose last selected session is more than 56 days ago.
+    pub bucket_4: usize,
+}
+
 /// A coach of a member: the admin id and `GET /admins` name (null when unknown or unnamed).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CoachRef {
@@ -70,8 +84,11 @@ pub struct CaseloadMember {
 
 /// The whole caseload report: every row, sorted; the API layer pages `members`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CaseloadReport {
     pub summary: CaseloadSummary,
+    /// The buckets of the members the filters keep (equal to `summary`'s without filters).
+    pub filtered_summary: CaseloadBuckets,
     /// Sorted by `daysSinceLastSession` ascending, then `memberId`.
     pub members: Vec<CaseloadMember>,
     /// Every selected session, sorted by `sessionAt` descending, then `conversationId`.
@@ -99,7 +116,7 @@ impl CaseloadReport {
 ///   leads only is not a session row. A member without a record still gets a row, with null
 ///   `externalId`, `memberName` and `employer`, unless an employer filter is set.
 /// - `filters`: coach and channel select sessions, employer selects members; `summary.bucket_*`
-///   ignores all three.
+///   ignores all three, `filtered_summary` counts the buckets of the member rows.
 pub fn caseload(
     sessions: &[Session],
     members: &BTreeMap<String, Contact>,
@@ -168,8 +185,18 @@ pub fn caseload(
         .collect();
     summary.members = rows.len();
     summary.sessions = session_rows.len();
+    let mut filtered_summary = CaseloadBuckets::default();
+    for row in &rows {
+        *match row.bucket {
+            CaseloadBucket::Bucket1 => &mut filtered_summary.bucket_1,
+            CaseloadBucket::Bucket2 => &mut filtered_summary.bucket_2,
+            CaseloadBucket::Bucket3 => &mut filtered_summary.bucket_3,
+            CaseloadBucket::Bucket4 => &mut filtered_summary.bucket_4,
+        } += 1;
+    }
     CaseloadReport {
         summary,
+        filtered_summary,
         members: rows,
         sessions: session_rows,
     }
@@ -464,6 +491,45 @@ mod tests {
 
         let r = run(employer("Initech"));
         assert_eq!(r.summary, unfiltered_summary(0, 0));
+    }
+
+    #[test]
+    fn filtered_summary_counts_the_buckets_of_the_rows_the_filters_keep() {
+        let buckets = |b1, b2, b3, b4| CaseloadBuckets {
+            bucket_1: b1,
+            bucket_2: b2,
+            bucket_3: b3,
+            bucket_4: b4,
+        };
+        let f = |coach: Option<&str>, employer: Option<&str>, channel| ReportFilters {
+            coach_id: coach.map(str::to_string),
+            employer: employer.map(str::to_string),
+            channel,
+        };
+        let cases = [
+            // Unfiltered: a 1, d 3, b 5 days, c 26 days: as the summary.
+            (f(None, None, None), buckets(3, 1, 0, 0)),
+            // Coach 1: a 1, b 5.
+            (f(Some("1"), None, None), buckets(2, 0, 0, 0)),
+            // Chat: d 3, b and c 26 (b's last Chat session, not its last session).
+            (f(None, None, Some(Channel::Chat)), buckets(1, 2, 0, 0)),
+            (f(None, Some("Acme"), None), buckets(2, 0, 0, 0)),
+            (f(None, Some("Globex"), None), buckets(0, 1, 0, 0)),
+            (f(Some("3"), None, None), buckets(0, 0, 0, 0)),
+        ];
+        for (filters, want) in cases {
+            let r = run(filters.clone());
+            assert_eq!(r.filtered_summary, want, "{filters:?}");
+            assert_eq!(
+                r.summary,
+                unfiltered_summary(r.members.len(), r.sessions.len())
+            );
+        }
+        let v = serde_json::to_value(run(f(Some("1"), None, None))).unwrap();
+        assert_eq!(
+            v["filteredSummary"],
+            serde_json::json!({"bucket_1": 2, "bucket_2": 0, "bucket_3": 0, "bucket_4": 0})
+        );
     }
 
     #[test]
