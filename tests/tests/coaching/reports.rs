@@ -415,6 +415,15 @@ async fn new_participants_read_enrolled_dates_as_utc_calendar_dates() {
         ny(ago(20), 10, 0),
     );
     call.admin = Some("7100002");
+    // n22's only call came three days before enrolment: it does not count.
+    let mut before = Conv::closed(
+        "2",
+        &["n22"],
+        "Phone",
+        "Health Coaching 001",
+        ny(ago(25), 10, 0),
+    );
+    before.admin = Some("7100002");
     let workspace = Fixture::new()
         .user("n10", "A", enrolled(10))
         .user("n14", "B", enrolled(14))
@@ -424,6 +433,7 @@ async fn new_participants_read_enrolled_dates_as_utc_calendar_dates() {
         .user("n90", "F", enrolled(90))
         .user("future", "G", enrolled(-2))
         .conversation(call)
+        .conversation(before)
         .build();
     let sim = start_sim(workspace, SimConfig::default()).await;
     let body = get_json(
@@ -450,6 +460,19 @@ async fn new_participants_read_enrolled_dates_as_utc_calendar_dates() {
     assert_eq!(row("n14")["bucket"], "gt_14_to_21");
     assert_eq!(row("n10")["bucket"], Value::Null);
     assert_eq!(row("n22")["bucket"], "gt_21_to_28");
+    assert_eq!(
+        (
+            &row("n22")["daysWithoutSession"],
+            &row("n22")["lastSessionAt"]
+        ),
+        (&json!(22), &Value::Null),
+        "a call before enrolment does not count"
+    );
+    assert_eq!(
+        row("n22")["coachId"],
+        "7100001",
+        "so the owner is the coach"
+    );
     assert_eq!(row("n29")["bucket"], "gt_28");
     assert_eq!(
         row("n40")["daysWithoutSession"],

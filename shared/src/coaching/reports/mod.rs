@@ -21,8 +21,9 @@
 //!   of that employer, and a session with none of them is not a row.
 //! - The sessions report's 0–7 / 8–28 / 29–56 and custom counts do not depend on `lookbackDays`;
 //!   only `inLookback` and the rows do.
-//! - New participants: the coach is the latest counted session's assignee; when that session is
-//!   unassigned (or there is none) the contact's `owner_id`. The channel filter decides which
+//! - New participants: a session counts when its local date is on or after the Enrolled Date's
+//!   UTC calendar date (RULES.md §9); the coach is the latest counted session's assignee; when
+//!   that session is unassigned (or there is none) the contact's `owner_id`. The channel filter decides which
 //!   sessions count, so it changes `daysWithoutSession`; the coach filter applies to that coach.
 //!   Participants under 14 days are rows with a null bucket.
 //! - Billing: `lastSessionAt` is the latest billing call before the month's end, even when it
