@@ -198,7 +198,7 @@ fn report_pages_conform() {
 
     let billing_row = json!({"memberId": "m1", "memberName": "Jo", "memberEmail": "jo@example.com",
         "employer": "Acme", "registrationAt": "2024-02-03", "lastSessionAt": "2024-02-10T15:00:00Z",
-        "isNewParticipant": true, "engagedDuringMonth": true});
+        "isNewParticipant": true, "engagedDuringMonth": true, "coachId": "7", "coachName": "Ann"});
     let billing = response(
         Route::Billing,
         "month=2024-02&employer=Acme",

@@ -488,7 +488,9 @@ async fn new_participants_read_enrolled_dates_as_utc_calendar_dates() {
 async fn billing_uses_local_month_edges_and_utc_enrolment_dates() {
     let at = |s: &str| chrono::DateTime::parse_from_rfc3339(s).unwrap().timestamp();
     let call = |id, member, channel, when: &str| {
-        Conv::closed(id, &[member], channel, "Health Coaching 001", at(when))
+        let mut c = Conv::closed(id, &[member], channel, "Health Coaching 001", at(when));
+        c.admin = Some("7100002");
+        c
     };
     let workspace = Fixture::new()
         .user("b1", "Ann B", employer("Acme"))
@@ -533,6 +535,12 @@ async fn billing_uses_local_month_edges_and_utc_enrolment_dates() {
     let row = |id: &str| rows.iter().find(|r| r["memberId"] == id).unwrap();
     assert_eq!(row("b1")["lastSessionAt"], "2026-03-01T02:00:00Z");
     assert_eq!(row("b1")["engagedDuringMonth"], true);
+    assert_eq!(
+        (&row("b1")["coachId"], &row("b1")["coachName"]),
+        (&json!("7100002"), &json!("Ben Coach")),
+        "the assignee of the call that gives lastSessionAt"
+    );
+    assert_eq!(row("b5")["coachId"], Value::Null, "no call, no coach");
     assert_eq!(row("b5")["isNewParticipant"], true);
     assert_eq!(row("b5")["engagedDuringMonth"], false);
     assert_eq!(row("b5")["lastSessionAt"], Value::Null);

@@ -27,7 +27,8 @@
 //!   sessions count, so it changes `daysWithoutSession`; the coach filter applies to that coach.
 //!   Participants under 14 days are rows with a null bucket.
 //! - Billing: `lastSessionAt` is the latest billing call before the month's end, even when it
-//!   precedes the engaged window; `monthEnd` is exclusive (the next month's first instant).
+//!   precedes the engaged window; `monthEnd` is exclusive (the next month's first instant). Its
+//!   coach is that call's assignee (null when unassigned; same-instant calls: greater id).
 //! - Order among equal names: nameless last, then by id (billing rows, caseload coaches).
 //! - CSV: see [`csv_rows`].
 
