@@ -41,7 +41,7 @@ fn response(
     summary: Value,
     rows_name: &str,
     rows: Vec<Value>,
-    extra: Option<(&str, Value)>,
+    extra: Vec<(&str, Value)>,
 ) -> Value {
     let req = parse(route, &get(&format!("/x?{query}"))).unwrap();
     let rows: Vec<J> = rows.into_iter().map(J).collect();
@@ -157,7 +157,13 @@ fn report_pages_conform() {
         json!({"bucket_1": 1, "bucket_2": 0, "bucket_3": 0, "bucket_4": 0, "members": 2, "sessions": 3}),
         "members",
         vec![member.clone(), member.clone()],
-        Some(("sessions", json!([session_row()]))),
+        vec![
+            (
+                "filteredSummary",
+                json!({"bucket_1": 1, "bucket_2": 0, "bucket_3": 0, "bucket_4": 0}),
+            ),
+            ("sessions", json!([session_row()])),
+        ],
     );
     conforms("#/components/schemas/CaseloadResponse", &caseload).unwrap();
     assert!(caseload["page"]["nextCursor"].is_string());
@@ -169,7 +175,7 @@ fn report_pages_conform() {
                "customFrom": "2024-03-01", "customTo": "2024-03-09", "inLookback": 1}),
         "sessions",
         vec![session_row()],
-        None,
+        vec![],
     );
     conforms("#/components/schemas/SessionsResponse", &sessions).unwrap();
 
@@ -182,7 +188,7 @@ fn report_pages_conform() {
         json!({"gt_14_to_21": 0, "gt_21_to_28": 0, "gt_28": 1, "participants": 1}),
         "participants",
         vec![participant],
-        None,
+        vec![],
     );
     conforms(
         "#/components/schemas/NewParticipantsResponse",
@@ -192,7 +198,7 @@ fn report_pages_conform() {
 
     let billing_row = json!({"memberId": "m1", "memberName": "Jo", "memberEmail": "jo@example.com",
         "employer": "Acme", "registrationAt": "2024-02-03", "lastSessionAt": "2024-02-10T15:00:00Z",
-        "isNewParticipant": true, "engagedDuringMonth": true});
+        "isNewParticipant": true, "engagedDuringMonth": true, "coachId": "7", "coachName": "Ann"});
     let billing = response(
         Route::Billing,
         "month=2024-02&employer=Acme",
@@ -200,9 +206,14 @@ fn report_pages_conform() {
                "monthStart": "2024-02-01T05:00:00Z", "monthEnd": "2024-03-01T05:00:00Z"}),
         "rows",
         vec![billing_row],
-        None,
+        vec![],
     );
     conforms("#/components/schemas/BillingResponse", &billing).unwrap();
+
+    // Caseload without its filteredSummary fails.
+    let mut bad = caseload.clone();
+    bad.as_object_mut().unwrap().remove("filteredSummary");
+    assert!(conforms("#/components/schemas/CaseloadResponse", &bad).is_err());
 
     // A response checked against another report's schema fails (meta.report, rows name).
     assert!(conforms("#/components/schemas/SessionsResponse", &caseload).is_err());

@@ -92,14 +92,14 @@ fn q_values(headers: &HeaderMap, name: &HeaderName) -> Vec<(String, f32)> {
 }
 
 /// The JSON response: `{"meta", "summary", <rows_name>: rows of this page, [<extra name>:
-/// extra], "page"}` in that key order. `rows` is the whole sorted listing; the page is
+/// extra, …], "page"}` in that key order (`extra` in its order; `None` for none). `rows` is the whole sorted listing; the page is
 /// `rows[page.range()]`. gzipped when `req_headers` allow it.
-pub fn json_response<R: TabularRow>(
+pub fn json_response<'e, R: TabularRow>(
     meta: &impl Serialize,
     summary: &impl Serialize,
     rows_name: &str,
     rows: &[R],
-    extra: Option<(&str, Value)>,
+    extra: impl IntoIterator<Item = (&'e str, Value)>,
     page: &PageInfo,
     req_headers: &HeaderMap,
 ) -> Response<Body> {
@@ -107,7 +107,7 @@ pub fn json_response<R: TabularRow>(
         meta,
         summary,
         rows: Some((rows_name, rows.get(page.range()).unwrap_or(&[]))),
-        extra,
+        extra: extra.into_iter().collect(),
         page: Some(page),
     };
     envelope_response(&envelope, req_headers)
@@ -126,7 +126,7 @@ pub fn json_unpaged_response<R: Serialize>(
         meta,
         summary,
         rows,
-        extra: None,
+        extra: Vec::new(),
         page: None,
     };
     envelope_response(&envelope, req_headers)
@@ -149,7 +149,7 @@ struct Envelope<'a, M, S, R> {
     meta: &'a M,
     summary: &'a S,
     rows: Option<(&'a str, &'a [R])>,
-    extra: Option<(&'a str, Value)>,
+    extra: Vec<(&'a str, Value)>,
     page: Option<&'a PageInfo>,
 }
 
@@ -161,7 +161,7 @@ impl<M: Serialize, S: Serialize, R: Serialize> Serialize for Envelope<'_, M, S, 
         if let Some((name, rows)) = &self.rows {
             map.serialize_entry(name, rows)?;
         }
-        if let Some((name, value)) = &self.extra {
+        for (name, value) in &self.extra {
             map.serialize_entry(name, value)?;
         }
         if let Some(page) = self.page {

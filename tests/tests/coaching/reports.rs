@@ -116,6 +116,14 @@ async fn caseload_buckets_members_at_the_edges_and_filters_leave_the_summary_alo
     assert_eq!(body["summary"]["bucket_2"], 2, "8 and 28 days");
     assert_eq!(body["summary"]["bucket_3"], 2, "29 and 56 days");
     assert_eq!(body["summary"]["bucket_4"], 1, "57 days");
+    let buckets = |b: &Value| {
+        ["bucket_1", "bucket_2", "bucket_3", "bucket_4"].map(|k| b[k].as_u64().unwrap())
+    };
+    assert_eq!(
+        buckets(&body["filteredSummary"]),
+        buckets(&body["summary"]),
+        "no filters: the same"
+    );
     let by_id = |id: &str| {
         body["members"]
             .as_array()
@@ -167,6 +175,11 @@ async fn caseload_buckets_members_at_the_edges_and_filters_leave_the_summary_alo
         "only the coach's own sessions count"
     );
     assert_eq!(m28["bucket"], "bucket_3");
+    assert_eq!(
+        buckets(&coach["filteredSummary"]),
+        [0, 1, 2, 0],
+        "m8 at 8 days, m28 at 40 and m29 at 29: the coach's own view"
+    );
 
     let video = get_json(
         &sim,
@@ -187,6 +200,7 @@ async fn caseload_buckets_members_at_the_edges_and_filters_leave_the_summary_alo
     .await;
     assert_eq!(member_ids(&globex), ["m28", "m29"]);
     assert_eq!(globex["summary"]["bucket_4"], 1, "still unfiltered");
+    assert_eq!(buckets(&globex["filteredSummary"]), [0, 1, 1, 0]);
 }
 
 #[tokio::test]
@@ -401,6 +415,15 @@ async fn new_participants_read_enrolled_dates_as_utc_calendar_dates() {
         ny(ago(20), 10, 0),
     );
     call.admin = Some("7100002");
+    // n22's only call came three days before enrolment: it does not count.
+    let mut before = Conv::closed(
+        "2",
+        &["n22"],
+        "Phone",
+        "Health Coaching 001",
+        ny(ago(25), 10, 0),
+    );
+    before.admin = Some("7100002");
     let workspace = Fixture::new()
         .user("n10", "A", enrolled(10))
         .user("n14", "B", enrolled(14))
@@ -410,6 +433,7 @@ async fn new_participants_read_enrolled_dates_as_utc_calendar_dates() {
         .user("n90", "F", enrolled(90))
         .user("future", "G", enrolled(-2))
         .conversation(call)
+        .conversation(before)
         .build();
     let sim = start_sim(workspace, SimConfig::default()).await;
     let body = get_json(
@@ -436,6 +460,19 @@ async fn new_participants_read_enrolled_dates_as_utc_calendar_dates() {
     assert_eq!(row("n14")["bucket"], "gt_14_to_21");
     assert_eq!(row("n10")["bucket"], Value::Null);
     assert_eq!(row("n22")["bucket"], "gt_21_to_28");
+    assert_eq!(
+        (
+            &row("n22")["daysWithoutSession"],
+            &row("n22")["lastSessionAt"]
+        ),
+        (&json!(22), &Value::Null),
+        "a call before enrolment does not count"
+    );
+    assert_eq!(
+        row("n22")["coachId"],
+        "7100001",
+        "so the owner is the coach"
+    );
     assert_eq!(row("n29")["bucket"], "gt_28");
     assert_eq!(
         row("n40")["daysWithoutSession"],
@@ -451,7 +488,9 @@ async fn new_participants_read_enrolled_dates_as_utc_calendar_dates() {
 async fn billing_uses_local_month_edges_and_utc_enrolment_dates() {
     let at = |s: &str| chrono::DateTime::parse_from_rfc3339(s).unwrap().timestamp();
     let call = |id, member, channel, when: &str| {
-        Conv::closed(id, &[member], channel, "Health Coaching 001", at(when))
+        let mut c = Conv::closed(id, &[member], channel, "Health Coaching 001", at(when));
+        c.admin = Some("7100002");
+        c
     };
     let workspace = Fixture::new()
         .user("b1", "Ann B", employer("Acme"))
@@ -496,6 +535,12 @@ async fn billing_uses_local_month_edges_and_utc_enrolment_dates() {
     let row = |id: &str| rows.iter().find(|r| r["memberId"] == id).unwrap();
     assert_eq!(row("b1")["lastSessionAt"], "2026-03-01T02:00:00Z");
     assert_eq!(row("b1")["engagedDuringMonth"], true);
+    assert_eq!(
+        (&row("b1")["coachId"], &row("b1")["coachName"]),
+        (&json!("7100002"), &json!("Ben Coach")),
+        "the assignee of the call that gives lastSessionAt"
+    );
+    assert_eq!(row("b5")["coachId"], Value::Null, "no call, no coach");
     assert_eq!(row("b5")["isNewParticipant"], true);
     assert_eq!(row("b5")["engagedDuringMonth"], false);
     assert_eq!(row("b5")["lastSessionAt"], Value::Null);
@@ -508,6 +553,77 @@ async fn billing_uses_local_month_edges_and_utc_enrolment_dates() {
     )
     .await;
     assert_eq!(globex["rows"].as_array().unwrap().len(), 0);
+}
+
+/// A user and a lead, each enrolled in February, share one call; the lead also has one alone.
+fn leads_workspace() -> Workspace {
+    let enrolled = json!({"Employer": "Acme", "Enrolled Date": utc_midnight(d("2026-02-20"))});
+    let mut shared = Conv::closed(
+        "1",
+        &["lead1", "user1"],
+        "Phone",
+        "Health Coaching 001",
+        ny(ago(5), 10, 0),
+    );
+    shared.admin = Some("7100001");
+    let mut alone = Conv::closed(
+        "2",
+        &["lead1"],
+        "Phone",
+        "Health Coaching 001",
+        ny(ago(2), 10, 0),
+    );
+    alone.admin = Some("7100002");
+    Fixture::new()
+        .user("user1", "Uma User", enrolled.clone())
+        .lead("lead1", "Lee Lead", enrolled)
+        .conversation(shared)
+        .conversation(alone)
+        .build()
+}
+
+#[tokio::test]
+async fn leads_never_appear_in_any_report() {
+    let sim = start_sim(leads_workspace(), SimConfig::default()).await;
+    let q = format!("asOf={AS_OF}");
+    let caseload = get_json(&sim, Route::Caseload, CASELOAD, &q).await;
+    conforms("#/components/schemas/CaseloadResponse", &caseload).unwrap();
+    assert_eq!(member_ids(&caseload), ["user1"]);
+    assert_eq!(caseload["members"][0]["daysSinceLastSession"], 5);
+    assert_eq!(caseload["summary"]["bucket_1"], 1, "{caseload}");
+    assert_eq!(caseload["sessions"][0]["memberIds"], json!(["user1"]));
+
+    let sessions = get_json(&sim, Route::Sessions, "/API/intercom/sessions", &q).await;
+    conforms("#/components/schemas/SessionsResponse", &sessions).unwrap();
+    assert_eq!(sessions["summary"]["days_0_to_7"], 1, "{sessions}");
+    assert_eq!(sessions["sessions"][0]["conversationId"], "1");
+    assert_eq!(sessions["sessions"][0]["memberIds"], json!(["user1"]));
+
+    let participants = get_json(
+        &sim,
+        Route::NewParticipants,
+        "/API/intercom/new-participants",
+        &q,
+    )
+    .await;
+    let ids: Vec<&Value> = participants["participants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| &p["memberId"])
+        .collect();
+    assert_eq!(ids, [&json!("user1")], "{participants}");
+
+    let billing = get_json(
+        &sim,
+        Route::Billing,
+        "/API/intercom/billing",
+        &format!("{q}&month=2026-02"),
+    )
+    .await;
+    let rows = billing["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 1, "{billing}");
+    assert_eq!(rows[0]["memberId"], "user1");
 }
 
 #[tokio::test]

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::coaching::reports::model::Session;
 use crate::coaching::reports::model::{
-    dedupe, dedupe_contacts, employer, rfc3339_of, ReportContext,
+    dedupe, dedupe_contacts, employer, is_member, rfc3339_of, ReportContext,
 };
 use crate::coaching::rules::billing::BillingWindow;
 use crate::intercom::models::Contact;
@@ -54,6 +54,11 @@ pub struct BillingRow {
     pub is_new_participant: bool,
     /// A billing call's local date lies in [first day − 56 days, last day] (up to as-of).
     pub engaged_during_month: bool,
+    /// The `admin_assignee_id` of the call that gives `lastSessionAt`; null when there is no
+    /// such call or it is unassigned.
+    pub coach_id: Option<String>,
+    /// That coach's name from `GET /admins`; null when unknown or unnamed.
+    pub coach_name: Option<String>,
 }
 
 /// The whole billing report; the API layer pages `rows`.
@@ -70,7 +75,8 @@ pub struct BillingReport {
 ///   duplicates allowed).
 /// - `calls`: sessions of any class, duplicates allowed; billing calls before the month's end
 ///   and up to as-of count. The caller supplies at least the engaged window's calls.
-/// - `members`: contact records of the calls' members; a member without one gets a row with
+/// - `members`: contact records of the calls' members. Leads (role `lead`) never get a row,
+///   from either list. A member without a record gets a row with
 ///   null name, email and employer, unless `employer` is set.
 /// - `employer`: the `Employer` custom attribute, exact match.
 pub fn billing(
@@ -98,19 +104,32 @@ pub fn billing(
 
     let new: BTreeSet<&str> = contacts
         .iter()
+        .filter(|(_, c)| is_member(Some(c)))
         .filter(|(_, c)| enrolled_date(c).is_some_and(|d| month.contains(d) && d <= as_of_date))
         .map(|(id, _)| *id)
         .collect();
-    let mut last_call: BTreeMap<&str, i64> = BTreeMap::new();
+    // Member id → the latest billing call (by time, then conversation id).
+    let mut last_call: BTreeMap<&str, &Session> = BTreeMap::new();
     let mut engaged: BTreeSet<&str> = BTreeSet::new();
     for s in dedupe(calls) {
         if !(s.billing && s.at <= as_of && window.up_to_month_end(s.at)) {
             continue;
         }
         let engages = window.engages(s.at, tz);
-        for id in &s.member_ids {
-            let t = last_call.entry(id.as_str()).or_insert(s.at);
-            *t = (*t).max(s.at);
+        // Leads are not members: a call shared with a user counts for the user only.
+        for id in s
+            .member_ids
+            .iter()
+            .filter(|id| is_member(contacts.get(id.as_str()).copied()))
+        {
+            last_call
+                .entry(id.as_str())
+                .and_modify(|kept| {
+                    if (s.at, &s.conversation_id) > (kept.at, &kept.conversation_id) {
+                        *kept = s;
+                    }
+                })
+                .or_insert(s);
             if engages {
                 engaged.insert(id.as_str());
             }
@@ -125,15 +144,19 @@ pub fn billing(
             if employer_filter.is_some_and(|e| employer != Some(e)) {
                 return None;
             }
+            let last = last_call.get(id).copied();
+            let coach_id = last.and_then(|s| s.coach_id.clone());
             Some(BillingRow {
                 member_id: id.to_string(),
                 member_name: contact.and_then(|c| c.name.clone()),
                 member_email: contact.and_then(|c| c.email.clone()),
                 employer: employer.map(str::to_string),
                 registration_at: contact.and_then(enrolled_date).map(ymd),
-                last_session_at: last_call.get(id).map(|t| rfc3339_of(*t)),
+                last_session_at: last.map(|s| rfc3339_of(s.at)),
                 is_new_participant: new.contains(id),
                 engaged_during_month: engaged.contains(id),
+                coach_name: ctx.coach_name(coach_id.as_deref()),
+                coach_id,
             })
         })
         .collect();
@@ -162,7 +185,7 @@ pub fn billing(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::coaching::reports::testing::{by_id, contact, ny, session, ts, Fixture};
+    use crate::coaching::reports::testing::{by_id, contact, lead, ny, session, ts, Fixture};
     use crate::time::instant;
     use proptest::prelude::*;
 
@@ -424,9 +447,119 @@ mod tests {
                 "rows": [{"memberId": "g", "memberName": "Gil", "memberEmail": "g@example.com",
                           "employer": "Globex", "registrationAt": null,
                           "lastSessionAt": "2026-03-10T14:00:00Z", "isNewParticipant": false,
-                          "engagedDuringMonth": true}]
+                          "engagedDuringMonth": true, "coachId": null, "coachName": null}]
             })
         );
+    }
+
+    #[test]
+    fn coach_is_the_assignee_of_the_latest_billing_call() {
+        let people = [
+            contact("a", "Ann", Some("Acme"), None),
+            contact("b", "Ben", Some("Acme"), None),
+            contact("c", "Cy", Some("Acme"), None),
+            contact("d", "Di", Some("Acme"), None),
+        ];
+        let calls = [
+            // a: the later call (coach 2) gives lastSessionAt and the coach; a later Email
+            // (not a billing call) and a call after the month do not.
+            session("1", &["a"], Some("1"), "Phone", ny("2026-02-03 10:00")),
+            session(
+                "2",
+                &["a"],
+                Some("2"),
+                "Video Conference",
+                ny("2026-02-20 10:00"),
+            ),
+            session("3", &["a"], Some("1"), "Email", ny("2026-02-25 10:00")),
+            session("4", &["a"], Some("1"), "Phone", ny("2026-03-02 10:00")),
+            // b: latest call unassigned: no coach, even though an earlier one had one.
+            session("5", &["b"], Some("1"), "Phone", ny("2026-02-03 10:00")),
+            session("6", &["b"], None, "Phone", ny("2026-02-04 10:00")),
+            // c: an admin without a name.
+            session("7", &["c"], Some("3"), "Phone", ny("2026-02-05 10:00")),
+            // d: two calls at the same instant: the greater conversation id wins.
+            session("8", &["d"], Some("1"), "Phone", ny("2026-02-06 10:00")),
+            session("9", &["d"], Some("2"), "Phone", ny("2026-02-06 10:00")),
+        ];
+        let r = run(
+            "2026-02",
+            &[],
+            &calls,
+            &people,
+            None,
+            "2026-04-20T12:00:00Z",
+        );
+        let got: Vec<_> = r
+            .rows
+            .iter()
+            .map(|r| {
+                (
+                    r.member_id.as_str(),
+                    r.last_session_at.as_deref(),
+                    r.coach_id.as_deref(),
+                    r.coach_name.as_deref(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    "a",
+                    Some("2026-02-20T15:00:00Z"),
+                    Some("2"),
+                    Some("Bob Jones")
+                ),
+                ("b", Some("2026-02-04T15:00:00Z"), None, None),
+                ("c", Some("2026-02-05T15:00:00Z"), Some("3"), None),
+                (
+                    "d",
+                    Some("2026-02-06T15:00:00Z"),
+                    Some("2"),
+                    Some("Bob Jones")
+                ),
+            ]
+        );
+        let v = serde_json::to_value(&r.rows[0]).unwrap();
+        assert_eq!(
+            (&v["coachId"], &v["coachName"]),
+            (&serde_json::json!("2"), &serde_json::json!("Bob Jones"))
+        );
+    }
+
+    #[test]
+    fn leads_are_never_members() {
+        let people = [
+            contact("u", "Uma", Some("Acme"), None),
+            lead(contact("l", "Lee", Some("Acme"), None)),
+        ];
+        let candidates = [
+            contact("nu", "Nia", Some("Acme"), Some("2026-02-10")),
+            lead(contact("nl", "Ned", Some("Acme"), Some("2026-02-10"))),
+        ];
+        // Shared by a lead and a user: the user's call only.
+        let calls = [session(
+            "1",
+            &["l", "u"],
+            Some("1"),
+            "Phone",
+            ny("2026-02-10 10:00"),
+        )];
+        let r = run(
+            "2026-02",
+            &candidates,
+            &calls,
+            &people,
+            None,
+            "2026-04-20T12:00:00Z",
+        );
+        let want: [Flags; 2] = [
+            ("nu", true, false, None),
+            ("u", false, true, Some("2026-02-10T15:00:00Z")),
+        ];
+        assert_eq!(flags(&r), want);
+        assert_eq!((r.summary.rows, r.summary.new_participants), (2, 1));
     }
 
     proptest! {

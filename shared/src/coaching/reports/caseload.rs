@@ -6,8 +6,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use crate::coaching::reports::model::{
-    dedupe, employer, rfc3339_of, sort_newest_first, ReportContext, ReportFilters, Session,
-    SessionRow,
+    dedupe, employer, is_member, rfc3339_of, sort_newest_first, ReportContext, ReportFilters,
+    Session, SessionRow,
 };
 use crate::coaching::rules::buckets::{channel_combination, CaseloadBucket, Channel};
 use crate::intercom::models::Contact;
@@ -27,6 +27,20 @@ pub struct CaseloadSummary {
     pub members: usize,
     /// Session rows (conversations) after the filters.
     pub sessions: usize,
+}
+
+/// `filteredSummary` of the caseload report: the buckets of the member rows, i.e. of the
+/// members the filters keep, each by its own `daysSinceLastSession` (of its selected sessions).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct CaseloadBuckets {
+    /// Member rows whose last selected session is ≤ 7 days ago.
+    pub bucket_1: usize,
+    /// Member rows whose last selected session is 8–28 days ago.
+    pub bucket_2: usize,
+    /// Member rows whose last selected session is 29–56 days ago.
+    pub bucket_3: usize,
+    /// Member rows whose last selected session is more than 56 days ago.
+    pub bucket_4: usize,
 }
 
 /// A coach of a member: the admin id and `GET /admins` name (null when unknown or unnamed).
@@ -70,8 +84,11 @@ pub struct CaseloadMember {
 
 /// The whole caseload report: every row, sorted; the API layer pages `members`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CaseloadReport {
     pub summary: CaseloadSummary,
+    /// The buckets of the members the filters keep (equal to `summary`'s without filters).
+    pub filtered_summary: CaseloadBuckets,
     /// Sorted by `daysSinceLastSession` ascending, then `memberId`.
     pub members: Vec<CaseloadMember>,
     /// Every selected session, sorted by `sessionAt` descending, then `conversationId`.
@@ -94,10 +111,12 @@ impl CaseloadReport {
 ///
 /// - `sessions`: sessions of any class and time, duplicates allowed; only coaching sessions with
 ///   `days(at) ≤ lookback_days` and `at ≤ as-of` count, once per conversation id.
-/// - `members`: contact records by id (a superset is fine). A member without one still gets a
-///   row, with null `externalId`, `memberName` and `employer`, unless an employer filter is set.
+/// - `members`: contact records by id (a superset is fine). Contacts with role `lead` are not
+///   members: no row, no summary count, not in a session's `memberIds`; a conversation of
+///   leads only is not a session row. A member without a record still gets a row, with null
+///   `externalId`, `memberName` and `employer`, unless an employer filter is set.
 /// - `filters`: coach and channel select sessions, employer selects members; `summary.bucket_*`
-///   ignores all three.
+///   ignores all three, `filtered_summary` counts the buckets of the member rows.
 pub fn caseload(
     sessions: &[Session],
     members: &BTreeMap<String, Contact>,
@@ -106,9 +125,19 @@ pub fn caseload(
     ctx: &ReportContext,
 ) -> CaseloadReport {
     let config = ctx.config;
-    let window: Vec<&Session> = dedupe(sessions)
+    // Sessions in the window with their members (leads are none); a session of leads only drops.
+    let window: Vec<(&Session, Vec<&str>)> = dedupe(sessions)
         .into_iter()
         .filter(|s| s.coaching && ctx.in_lookback(s.at, lookback_days))
+        .filter_map(|s| {
+            let ids: Vec<&str> = s
+                .member_ids
+                .iter()
+                .map(String::as_str)
+                .filter(|id| is_member(members.get(*id)))
+                .collect();
+            (!ids.is_empty()).then_some((s, ids))
+        })
         .collect();
 
     let mut summary = CaseloadSummary::default();
@@ -119,12 +148,11 @@ pub fn caseload(
     // Selected sessions, each with its selected members; a session left without members drops.
     let mut selected: Vec<(&Session, Vec<&str>)> = window
         .iter()
-        .filter(|s| filters.selects_session(s))
-        .filter_map(|s| {
-            let ids: Vec<&str> = s
-                .member_ids
+        .filter(|(s, _)| filters.selects_session(s))
+        .filter_map(|(s, ids)| {
+            let ids: Vec<&str> = ids
                 .iter()
-                .map(String::as_str)
+                .copied()
                 .filter(|id| filters.selects_member(members.get(*id), config))
                 .collect();
             (!ids.is_empty()).then_some((*s, ids))
@@ -157,8 +185,18 @@ pub fn caseload(
         .collect();
     summary.members = rows.len();
     summary.sessions = session_rows.len();
+    let mut filtered_summary = CaseloadBuckets::default();
+    for row in &rows {
+        *match row.bucket {
+            CaseloadBucket::Bucket1 => &mut filtered_summary.bucket_1,
+            CaseloadBucket::Bucket2 => &mut filtered_summary.bucket_2,
+            CaseloadBucket::Bucket3 => &mut filtered_summary.bucket_3,
+            CaseloadBucket::Bucket4 => &mut filtered_summary.bucket_4,
+        } += 1;
+    }
     CaseloadReport {
         summary,
+        filtered_summary,
         members: rows,
         sessions: session_rows,
     }
@@ -175,12 +213,12 @@ impl CaseloadSummary {
     }
 }
 
-/// Member id → newest session time among `sessions`.
-fn last_session_by_member<'a>(sessions: &[&'a Session]) -> BTreeMap<&'a str, i64> {
+/// Member id → newest session time among `sessions` (each with its members).
+fn last_session_by_member<'a>(sessions: &[(&Session, Vec<&'a str>)]) -> BTreeMap<&'a str, i64> {
     let mut last: BTreeMap<&str, i64> = BTreeMap::new();
-    for s in sessions {
-        for id in &s.member_ids {
-            let t = last.entry(id.as_str()).or_insert(s.at);
+    for (s, ids) in sessions {
+        for id in ids {
+            let t = last.entry(*id).or_insert(s.at);
             *t = (*t).max(s.at);
         }
     }
@@ -260,7 +298,7 @@ pub(crate) fn coaches<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::coaching::reports::testing::{at, by_id, contact, ny, session, Fixture};
+    use crate::coaching::reports::testing::{at, by_id, contact, lead, ny, session, Fixture};
     use crate::time::{days_since, instant};
     use chrono_tz::America::New_York;
     use proptest::prelude::*;
@@ -456,6 +494,45 @@ mod tests {
     }
 
     #[test]
+    fn filtered_summary_counts_the_buckets_of_the_rows_the_filters_keep() {
+        let buckets = |b1, b2, b3, b4| CaseloadBuckets {
+            bucket_1: b1,
+            bucket_2: b2,
+            bucket_3: b3,
+            bucket_4: b4,
+        };
+        let f = |coach: Option<&str>, employer: Option<&str>, channel| ReportFilters {
+            coach_id: coach.map(str::to_string),
+            employer: employer.map(str::to_string),
+            channel,
+        };
+        let cases = [
+            // Unfiltered: a 1, d 3, b 5 days, c 26 days: as the summary.
+            (f(None, None, None), buckets(3, 1, 0, 0)),
+            // Coach 1: a 1, b 5.
+            (f(Some("1"), None, None), buckets(2, 0, 0, 0)),
+            // Chat: d 3, b and c 26 (b's last Chat session, not its last session).
+            (f(None, None, Some(Channel::Chat)), buckets(1, 2, 0, 0)),
+            (f(None, Some("Acme"), None), buckets(2, 0, 0, 0)),
+            (f(None, Some("Globex"), None), buckets(0, 1, 0, 0)),
+            (f(Some("3"), None, None), buckets(0, 0, 0, 0)),
+        ];
+        for (filters, want) in cases {
+            let r = run(filters.clone());
+            assert_eq!(r.filtered_summary, want, "{filters:?}");
+            assert_eq!(
+                r.summary,
+                unfiltered_summary(r.members.len(), r.sessions.len())
+            );
+        }
+        let v = serde_json::to_value(run(f(Some("1"), None, None))).unwrap();
+        assert_eq!(
+            v["filteredSummary"],
+            serde_json::json!({"bucket_1": 2, "bucket_2": 0, "bucket_3": 0, "bucket_4": 0})
+        );
+    }
+
+    #[test]
     fn bucket_edges_by_local_calendar_days() {
         let fx = Fixture::new();
         let cases = [
@@ -629,6 +706,40 @@ mod tests {
                 session(&format!("c{id}"), &members, coach.as_deref(), channel, t)
             });
         prop::collection::vec(one, 0..30)
+    }
+
+    #[test]
+    fn leads_are_never_members() {
+        let fx = Fixture::new();
+        let people = by_id(&[
+            contact("u", "Uma User", Some("Acme"), None),
+            lead(contact("l", "Lee Lead", Some("Acme"), None)),
+        ]);
+        let sessions = [
+            // Shared by a lead and a user: the user's session only.
+            session("1", &["l", "u"], Some("1"), "Phone", ny("2026-04-10 10:00")), // 5
+            // The lead's alone: nobody's session, in no bucket.
+            session("2", &["l"], Some("1"), "Phone", ny("2026-04-14 10:00")), // 1
+        ];
+        let r = caseload(
+            &sessions,
+            &people,
+            30,
+            &ReportFilters::default(),
+            &fx.ctx(as_of()),
+        );
+        assert_eq!(ids(&r), [("u", 5, 1)]);
+        assert_eq!(
+            r.summary,
+            CaseloadSummary {
+                bucket_1: 1,
+                members: 1,
+                sessions: 1,
+                ..Default::default()
+            }
+        );
+        assert_eq!(r.sessions.len(), 1);
+        assert_eq!(r.sessions[0].member_ids, ["u"]);
     }
 
     proptest! {

@@ -130,6 +130,8 @@ impl TabularRow for BillingRow {
         "lastSessionAt",
         "isNewParticipant",
         "engagedDuringMonth",
+        "coachId",
+        "coachName",
     ];
 
     fn csv_record(&self) -> Vec<String> {
@@ -142,6 +144,8 @@ impl TabularRow for BillingRow {
             opt(&self.last_session_at),
             self.is_new_participant.to_string(),
             self.engaged_during_month.to_string(),
+            opt(&self.coach_id),
+            opt(&self.coach_name),
         ]
     }
 }
@@ -279,11 +283,24 @@ mod tests {
             last_session_at: None,
             is_new_participant: true,
             engaged_during_month: false,
+            coach_id: Some("7".into()),
+            coach_name: None,
         };
         assert_matches_json(&row, &[]);
         assert_eq!(
             row.csv_record(),
-            ["g", "Gil", "", "Globex", "2026-03-02", "", "true", "false"]
+            [
+                "g",
+                "Gil",
+                "",
+                "Globex",
+                "2026-03-02",
+                "",
+                "true",
+                "false",
+                "7",
+                ""
+            ]
         );
     }
 }

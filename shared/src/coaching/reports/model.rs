@@ -104,6 +104,13 @@ impl ReportFilters {
     }
 }
 
+/// Whether a conversation's contact is a member (RULES.md §9): a contact record with role `user`.
+/// Leads are never members. A contact without a record (not found when looked up) keeps the
+/// earlier rule and counts: its role is unknown, and dropping it would hide real sessions.
+pub fn is_member(contact: Option<&Contact>) -> bool {
+    contact.is_none_or(|c| c.role.as_deref() == Some("user"))
+}
+
 /// What every report is computed for.
 #[derive(Debug, Clone, Copy)]
 pub struct ReportContext<'a> {

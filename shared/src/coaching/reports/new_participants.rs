@@ -7,11 +7,11 @@ use serde::Serialize;
 
 use crate::coaching::jobs::engagement_export::DateRange;
 use crate::coaching::reports::model::{
-    dedupe, dedupe_contacts, employer, rfc3339_of, ReportContext, ReportFilters, Session,
+    dedupe, dedupe_contacts, employer, is_member, rfc3339_of, ReportContext, ReportFilters, Session,
 };
 use crate::coaching::rules::buckets::NewParticipantBucket;
 use crate::intercom::models::Contact;
-use crate::time::{days_since_date, utc_date, ymd};
+use crate::time::{days_since_date, local_date, utc_date, ymd};
 
 /// `summary` of the new participants report, over the filtered participants.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -40,15 +40,16 @@ pub struct Participant {
     pub employer: Option<String>,
     /// The UTC date of `Enrolled Date`, YYYY-MM-DD.
     pub enrolled_date: String,
-    /// The latest coaching session up to as-of (of the filtered channel), RFC 3339 UTC; null
+    /// The latest counted coaching session: up to as-of, on or after the Enrolled Date's
+    /// calendar date (local date of the session), of the filtered channel; RFC 3339 UTC, null
     /// when there is none.
     pub last_session_at: Option<String>,
-    /// `days(last session)` when there is one, else `days(Enrolled Date)`.
+    /// `days(last counted session)` when there is one, else `days(Enrolled Date)`.
     pub days_without_session: i64,
     /// `gt_14_to_21`, `gt_21_to_28`, `gt_28`, or null under 14 days.
     pub bucket: Option<NewParticipantBucket>,
-    /// The latest session's `admin_assignee_id`, else the contact's `owner_id`; null when
-    /// neither is set.
+    /// The latest counted session's `admin_assignee_id`, else the contact's `owner_id`; null
+    /// when neither is set.
     pub coach_id: Option<String>,
     /// The coach's name from `GET /admins`; null when unknown or unnamed.
     pub coach_name: Option<String>,
@@ -64,11 +65,13 @@ pub struct NewParticipantsReport {
 
 /// Computes the new participants report.
 ///
-/// - `candidates`: contacts, duplicates and non-candidates allowed. A participant has an
+/// - `candidates`: contacts, duplicates and non-candidates allowed. A participant is a member
+///   (role `user`; leads are never participants) with an
 ///   `Enrolled Date` whose UTC date `E` has `0 ≤ days(E) ≤ lookback_days` (so not after as-of's
 ///   local date) and lies in `enrolled` (UTC dates, inclusive, either end open).
-/// - `sessions`: the candidates' sessions of any time, duplicates allowed; coaching sessions up
-///   to as-of count.
+/// - `sessions`: the candidates' sessions of any time, duplicates allowed; a participant's
+///   coaching sessions up to as-of whose local date is on or after the Enrolled Date's (UTC)
+///   calendar date count.
 /// - `filters`: employer selects members; channel selects which sessions count as theirs;
 ///   coach selects participants by their coach (so after the fallback to `owner_id`).
 pub fn new_participants(
@@ -81,26 +84,31 @@ pub fn new_participants(
 ) -> NewParticipantsReport {
     let config = ctx.config;
     let as_of = ctx.as_of.timestamp();
-    let mut latest: BTreeMap<&str, &Session> = BTreeMap::new();
+    let tz = config.reporting_tz;
+    let mut by_member: BTreeMap<&str, Vec<&Session>> = BTreeMap::new();
     for s in dedupe(sessions) {
         if !(s.coaching && s.at <= as_of && filters.selects_channel(s)) {
             continue;
         }
         for id in &s.member_ids {
-            latest
-                .entry(id.as_str())
-                .and_modify(|kept| {
-                    if (s.at, &s.conversation_id) > (kept.at, &kept.conversation_id) {
-                        *kept = s;
-                    }
-                })
-                .or_insert(s);
+            by_member.entry(id.as_str()).or_default().push(s);
         }
     }
+    // The latest session whose local date is on or after the Enrolled Date's calendar date: a
+    // session before enrolment says nothing about this enrolment.
+    let latest_since = |id: &str, enrolled: chrono::NaiveDate| {
+        by_member.get(id).and_then(|sessions| {
+            sessions
+                .iter()
+                .copied()
+                .filter(|s| local_date(s.at, tz) >= enrolled)
+                .max_by(|a, b| (a.at, &a.conversation_id).cmp(&(b.at, &b.conversation_id)))
+        })
+    };
 
     let mut rows: Vec<Participant> = dedupe_contacts(candidates)
         .into_values()
-        .filter(|c| filters.selects_member(Some(c), config))
+        .filter(|c| is_member(Some(c)) && filters.selects_member(Some(c), config))
         .filter_map(|c| {
             let date = utc_date(c.attr_timestamp(&config.attributes.enrolled_date)?);
             let days_e = days_since_date(date, ctx.as_of, config.reporting_tz);
@@ -109,7 +117,7 @@ pub fn new_participants(
             if !candidate {
                 return None;
             }
-            let last = latest.get(c.id.as_str()).copied();
+            let last = latest_since(c.id.as_str(), date);
             let days = last.map_or(days_e, |s| ctx.days(s.at));
             let coach_id = last
                 .and_then(|s| s.coach_id.clone())
@@ -160,7 +168,7 @@ pub fn new_participants(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::coaching::reports::testing::{contact, ny, session, Fixture};
+    use crate::coaching::reports::testing::{contact, lead, ny, session, Fixture};
     use crate::coaching::rules::buckets::Channel;
     use crate::time::{instant, parse_ymd};
     use proptest::prelude::*;
@@ -320,10 +328,15 @@ mod tests {
             session("3", &["p1"], Some("1"), "SMS", ny("2026-04-14 09:00")), // not coaching
             session("4", &["p1"], Some("1"), "Chat", ny("2026-04-16 09:00")), // after as-of
             // p2: no session: days(E), the owner is the coach.
-            // p3: latest session unassigned: the owner is the coach; also a session before
-            // enrolment, which is still a session.
-            session("5", &["p3", "p4"], None, "Chat", ny("2026-03-01 09:00")),
-            // p4: no owner, latest session unassigned (shared with p3): no coach.
+            // p3, p4: only a session before enrolment, which does not count: days(E), and the
+            // owner (p3) or no coach (p4).
+            session(
+                "5",
+                &["p3", "p4"],
+                Some("2"),
+                "Chat",
+                ny("2026-03-01 09:00"),
+            ),
         ];
         let r = run(
             &candidates,
@@ -335,9 +348,9 @@ mod tests {
         assert_eq!(
             rows(&r),
             [
-                ("p3", 45, Some(Gt28)),
-                ("p4", 45, Some(Gt28)),
                 ("p2", 26, Some(Gt21To28)),
+                ("p3", 26, Some(Gt21To28)),
+                ("p4", 26, Some(Gt21To28)),
                 ("p1", 20, Some(Gt14To21)),
             ]
         );
@@ -349,9 +362,9 @@ mod tests {
         assert_eq!(
             coach,
             [
+                (Some("1"), Some("Alice Smith")),
                 (Some("3"), None),
                 (None, None),
-                (Some("1"), Some("Alice Smith")),
                 (Some("2"), Some("Bob Jones"))
             ]
         );
@@ -396,6 +409,42 @@ mod tests {
     }
 
     #[test]
+    fn only_sessions_on_or_after_the_enrolled_date_count() {
+        // Enrolled 2026-03-20, stored at midnight UTC (20:00 on 03-19 in New York).
+        let candidates = [
+            enrolled("q", "2026-03-20"),
+            owned(enrolled("r", "2026-03-20"), "1"),
+        ];
+        let sessions = [
+            // 21:00 New York on 03-19 is already 03-20 in UTC, but its local date is 03-19.
+            session("a", &["q", "r"], Some("2"), "Phone", ny("2026-03-19 21:00")),
+            // Just after local midnight on the enrolment date: counts.
+            session("b", &["q"], Some("3"), "Chat", ny("2026-03-20 00:30")),
+        ];
+        let r = run(
+            &candidates,
+            &sessions,
+            30,
+            DateRange::default(),
+            &ReportFilters::default(),
+        );
+        assert_eq!(
+            rows(&r),
+            [("q", 26, Some(Gt21To28)), ("r", 26, Some(Gt21To28))]
+        );
+        let q = &r.participants[0];
+        assert_eq!(q.last_session_at.as_deref(), Some("2026-03-20T04:30:00Z"));
+        assert_eq!(
+            q.coach_id.as_deref(),
+            Some("3"),
+            "the counted session's coach"
+        );
+        let r_row = &r.participants[1];
+        assert_eq!(r_row.last_session_at, None, "the session before enrolment");
+        assert_eq!(r_row.coach_id.as_deref(), Some("1"), "so the owner");
+    }
+
+    #[test]
     fn employer_filter_and_json_names() {
         let candidates = [
             enrolled("a", "2026-03-20"),
@@ -421,6 +470,23 @@ mod tests {
                 }]
             })
         );
+    }
+
+    #[test]
+    fn leads_are_never_participants() {
+        let candidates = [
+            enrolled("u", "2026-03-20"),
+            lead(enrolled("l", "2026-03-20")),
+        ];
+        let r = run(
+            &candidates,
+            &[],
+            30,
+            DateRange::default(),
+            &ReportFilters::default(),
+        );
+        assert_eq!(rows(&r), [("u", 26, Some(Gt21To28))]);
+        assert_eq!(r.summary.participants, 1);
     }
 
     proptest! {

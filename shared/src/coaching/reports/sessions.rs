@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::coaching::reports::model::{
-    dedupe, sort_newest_first, ReportContext, ReportFilters, Session, SessionRow,
+    dedupe, is_member, sort_newest_first, ReportContext, ReportFilters, Session, SessionRow,
 };
 use crate::coaching::rules::thresholds::{AT_RISK_DAYS, ENGAGED_DAYS, WEEK_DAYS};
 use crate::intercom::models::Contact;
@@ -49,8 +49,9 @@ pub struct SessionsReport {
 /// - `sessions`: sessions of any class and time, duplicates allowed; coaching sessions up to
 ///   as-of count, once per conversation id. The caller supplies at least the last
 ///   max(`lookback_days`, 56) days and the custom range.
-/// - `members`: contact records by id, for the employer filter only; a session whose members
-///   have no record still counts, unless an employer filter is set.
+/// - `members`: contact records by id. Leads are not members: they are left out of `memberIds`,
+///   and a session with only leads does not count. A session whose members have no record
+///   still counts, unless an employer filter is set.
 /// - `custom`: `(from, to)`, inclusive local dates in the reporting zone.
 pub fn sessions(
     sessions: &[Session],
@@ -66,9 +67,17 @@ pub fn sessions(
         .into_iter()
         .filter(|s| s.coaching && s.at <= as_of && filters.selects_session(s))
         .filter_map(|s| {
-            let ids: Vec<String> = s
+            let users: Vec<&String> = s
                 .member_ids
                 .iter()
+                .filter(|id| is_member(members.get(id.as_str())))
+                .collect();
+            // A conversation of leads only is nobody's session.
+            if users.is_empty() && !s.member_ids.is_empty() {
+                return None;
+            }
+            let ids: Vec<String> = users
+                .into_iter()
                 .filter(|id| filters.selects_member(members.get(id.as_str()), ctx.config))
                 .cloned()
                 .collect();
@@ -121,7 +130,7 @@ pub fn sessions(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::coaching::reports::testing::{by_id, contact, ny, session, Fixture};
+    use crate::coaching::reports::testing::{by_id, contact, lead, ny, session, Fixture};
     use crate::coaching::rules::buckets::Channel;
     use crate::time::instant;
     use proptest::prelude::*;
@@ -354,6 +363,31 @@ mod tests {
         let v = serde_json::to_value(&none).unwrap();
         assert_eq!(v["summary"]["custom"], serde_json::Value::Null);
         assert_eq!(v["sessions"], serde_json::json!([]));
+    }
+
+    #[test]
+    fn leads_are_never_members() {
+        let fx = Fixture::new();
+        let people = by_id(&[
+            contact("u", "Uma User", Some("Acme"), None),
+            lead(contact("l", "Lee Lead", Some("Acme"), None)),
+        ]);
+        let sessions_in = [
+            session("1", &["l", "u"], Some("1"), "Phone", ny("2026-04-14 10:00")), // 1
+            session("2", &["l"], Some("1"), "Phone", ny("2026-04-13 10:00")),      // 2
+            session("3", &["x"], Some("1"), "Phone", ny("2026-04-12 10:00")), // no record: counts
+        ];
+        let r = sessions(
+            &sessions_in,
+            &people,
+            30,
+            None,
+            &ReportFilters::default(),
+            &fx.ctx(as_of()),
+        );
+        assert_eq!(row_ids(&r), ["1", "3"]);
+        assert_eq!(r.sessions[0].member_ids, ["u"]);
+        assert_eq!((r.summary.days_0_to_7, r.summary.in_lookback), (2, 2));
     }
 
     proptest! {

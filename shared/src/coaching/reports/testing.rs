@@ -62,6 +62,12 @@ pub fn contact(id: &str, name: &str, employer: Option<&str>, enrolled: Option<&s
     .unwrap()
 }
 
+/// `c` as a lead (role `lead`): never a member.
+pub fn lead(mut c: Contact) -> Contact {
+    c.role = Some("lead".into());
+    c
+}
+
 /// Contacts keyed by id.
 pub fn by_id(contacts: &[Contact]) -> BTreeMap<String, Contact> {
     contacts.iter().map(|c| (c.id.clone(), c.clone())).collect()

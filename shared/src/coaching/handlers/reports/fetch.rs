@@ -200,6 +200,41 @@ pub async fn contacts_with_date_between(
         .collect())
 }
 
+/// The leads (role `lead`) among the contacts of these sessions: `role = lead AND id IN [chunk]`
+/// searches, [`REPORT_CONCURRENCY`] at a time. Cheaper than reading every contact when only
+/// membership matters (a contact not returned is a user, or has no record).
+pub async fn leads_of(
+    client: &IntercomClient,
+    sessions: &[Session],
+) -> Result<BTreeMap<String, Contact>, IntercomError> {
+    let ids: Vec<String> = sessions
+        .iter()
+        .flat_map(|s| s.member_ids.iter().cloned())
+        .collect::<BTreeSet<String>>()
+        .into_iter()
+        .collect();
+    let queries: Vec<SearchQuery> = ids
+        .chunks(LOOKUP_CHUNK)
+        .map(|chunk| {
+            SearchQuery::and([
+                SearchQuery::field("role").eq("lead"),
+                SearchQuery::field("id").is_in(chunk.to_vec()),
+            ])
+        })
+        .collect();
+    let per_query: Vec<Vec<Contact>> = futures::stream::iter(queries)
+        .map(|query| client.search_contacts(query).try_concat())
+        .buffer_unordered(REPORT_CONCURRENCY)
+        .try_collect()
+        .await?;
+    Ok(per_query
+        .into_iter()
+        .flatten()
+        .filter(|c| c.role.as_deref() == Some("lead"))
+        .map(|c| (c.id.clone(), c))
+        .collect())
+}
+
 /// The contacts of these sessions (each read once), plus `also` ids.
 pub async fn members_of(
     client: &IntercomClient,

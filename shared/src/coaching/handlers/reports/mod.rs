@@ -125,7 +125,8 @@ fn payload_size(response: &Response<Body>) -> usize {
     }
 }
 
-/// Renders one page of `rows` as JSON (with `summary` and an optional extra array) or CSV. A page
+/// Renders one page of `rows` as JSON (with `summary` and extra members, e.g. caseload's
+/// `filteredSummary` and `sessions`) or CSV. A page
 /// that would exceed [`MAX_RESPONSE_BYTES`] is cut to fewer rows (the response's `page.limit`
 /// says how many; `nextCursor` continues after them), so a large listing never breaks the cap.
 #[allow(clippy::too_many_arguments)]
@@ -137,7 +138,7 @@ fn render<R: TabularRow>(
     summary: &impl serde::Serialize,
     rows_name: &str,
     rows: &[R],
-    extra: impl Fn(std::ops::Range<usize>) -> Option<(&'static str, serde_json::Value)>,
+    extra: impl Fn(std::ops::Range<usize>) -> Vec<(&'static str, serde_json::Value)>,
 ) -> Response<Body> {
     let mut req = req.clone();
     loop {
@@ -215,10 +216,16 @@ async fn build(
                     .iter()
                     .map(|m| m.member_id.as_str())
                     .collect();
-                Some((
-                    "sessions",
-                    serde_json::to_value(report.sessions_of(&ids)).unwrap_or_default(),
-                ))
+                vec![
+                    (
+                        "filteredSummary",
+                        serde_json::to_value(&report.filtered_summary).unwrap_or_default(),
+                    ),
+                    (
+                        "sessions",
+                        serde_json::to_value(report.sessions_of(&ids)).unwrap_or_default(),
+                    ),
+                ]
             };
             Ok(render(
                 req,
@@ -245,14 +252,14 @@ async fn build(
                 admins(&client)
             )
             .map_err(upstream)?;
-            // Contacts are needed only to filter by employer.
+            // Contacts give employers; without an employer filter only the leads are needed
+            // (to leave them out), which one search per chunk of ids finds.
             let members = if req.filters.employer.is_some() {
-                fetch::members_of(&client, &sessions, [])
-                    .await
-                    .map_err(upstream)?
+                fetch::members_of(&client, &sessions, []).await
             } else {
-                BTreeMap::new()
-            };
+                fetch::leads_of(&client, &sessions).await
+            }
+            .map_err(upstream)?;
             let rctx = ReportContext {
                 as_of,
                 config,
@@ -274,7 +281,7 @@ async fn build(
                 &report.summary,
                 "sessions",
                 &report.sessions,
-                |_| None,
+                |_| Vec::new(),
             ))
         }
         Route::NewParticipants => {
@@ -320,7 +327,7 @@ async fn build(
                 &report.summary,
                 "participants",
                 &report.participants,
-                |_| None,
+                |_| Vec::new(),
             ))
         }
         Route::Billing | Route::Engagement => {
@@ -406,7 +413,7 @@ async fn build(
                 &report.summary,
                 "rows",
                 &report.rows,
-                |_| None,
+                |_| Vec::new(),
             ))
         }
     }
