@@ -119,15 +119,33 @@ impl TokenSource {
         lookup: impl Fn(&str) -> Option<String>,
         make_store: impl FnOnce() -> Arc<dyn SecretStore>,
     ) -> Result<Self, TokenError> {
+        Self::from_variables(
+            lookup,
+            make_store,
+            ACCESS_TOKEN_VARIABLE,
+            SECRET_ID_VARIABLE,
+        )
+    }
+
+    /// A token of any API from its own pair of variables: `token_variable` (the token itself,
+    /// local runs) when set and non-empty, else the secret named by `secret_id_variable`;
+    /// neither → [`TokenError::NotConfigured`] (callers for other APIs name their variables in
+    /// their own error).
+    pub fn from_variables(
+        lookup: impl Fn(&str) -> Option<String>,
+        make_store: impl FnOnce() -> Arc<dyn SecretStore>,
+        token_variable: &str,
+        secret_id_variable: &str,
+    ) -> Result<Self, TokenError> {
         let get = |k: &str| {
             lookup(k)
                 .map(|v| v.trim().to_owned())
                 .filter(|v| !v.is_empty())
         };
-        if let Some(token) = get(ACCESS_TOKEN_VARIABLE) {
+        if let Some(token) = get(token_variable) {
             return Ok(Self::fixed(SecretString::from(token)));
         }
-        match get(SECRET_ID_VARIABLE) {
+        match get(secret_id_variable) {
             Some(secret_id) => Ok(Self::from_store(make_store(), secret_id)),
             None => Err(TokenError::NotConfigured),
         }
@@ -177,7 +195,7 @@ impl TokenSource {
                             reason: reason.to_owned(),
                         }
                     })?;
-                    tracing::info!(%secret_id, "read the Intercom access token from Secrets Manager");
+                    tracing::info!(%secret_id, "read the access token from Secrets Manager");
                     Ok(token)
                 })
                 .await
