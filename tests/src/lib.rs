@@ -16,6 +16,7 @@ use shared::aws::secrets::TokenSource;
 use shared::coaching::config::Config;
 use shared::coaching::handlers::AppContext;
 use shared::context::IntercomSettings;
+use shared::time::Clock;
 
 /// The simulator's token in tests; distinctive so that tests can look for leaks.
 pub const TOKEN: &str = "tok-e2e-3f9c1a7d";
@@ -31,7 +32,12 @@ pub async fn start_sim(workspace: Workspace, config: SimConfig) -> RunningSim {
         .expect("the simulator starts")
 }
 
-/// The context a function would build, pointed at `sim`, with the default configuration.
+/// "Now" for the coaching tests: an hour after their as-of (2026-03-10T16:00:00Z), so that
+/// writing runs with that as-of are within the allowed distance from now.
+pub const NOW: &str = "2026-03-10T17:00:00Z";
+
+/// The context a function would build, pointed at `sim`, with the default configuration and a
+/// clock fixed at [`NOW`].
 pub fn context(sim: &RunningSim) -> AppContext {
     AppContext::new(
         Config::default(),
@@ -41,6 +47,9 @@ pub fn context(sim: &RunningSim) -> AppContext {
         },
         TokenSource::fixed(TOKEN.into()),
     )
+    .with_clock(Clock::Fixed(
+        shared::time::parse_as_of(NOW).expect("an RFC 3339 instant"),
+    ))
 }
 
 /// The contact as `GET /contacts/{id}` answers it.

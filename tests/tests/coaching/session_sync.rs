@@ -192,6 +192,14 @@ async fn bad_events_are_refused_before_any_intercom_call() {
         (json!({"dryRun": "yes"}), "dryRun"),
         (json!({"asOf": "yesterday"}), "asOf"),
         (json!({"lookbackDay": 30}), "lookbackDay"),
+        // A writing run's as-of: at most 5 minutes after now (17:00Z) and 36 hours before it.
+        (json!({"asOf": "2026-03-10T17:05:01Z"}), "asOf"),
+        (json!({"asOf": "2026-03-09T04:59:59Z"}), "asOf"),
+        (
+            json!({"asOf": "2026-03-08T16:00:00Z", "dryRun": false}),
+            "asOf",
+        ),
+        (json!({"asOf": "2020-03-10T16:00:00Z"}), "asOf"),
     ] {
         let error = session_sync::handle(&ctx, bad.clone())
             .await
@@ -207,6 +215,33 @@ async fn bad_events_are_refused_before_any_intercom_call() {
         0,
         "no Intercom call for a bad event"
     );
+}
+
+#[tokio::test]
+async fn a_dry_run_takes_any_as_of_and_a_writing_run_the_last_36_hours() {
+    let sim = start_sim(workspace(), SimConfig::default()).await;
+    let ctx = context(&sim);
+    for ok in [
+        json!({"asOf": "2020-03-10T16:00:00Z", "dryRun": true}),
+        json!({"asOf": "2030-03-10T16:00:00Z", "dryRun": true}),
+        json!({"asOf": "2026-03-10T17:05:00Z", "dryRun": true}),
+        json!({"asOf": "2026-03-09T05:00:01Z", "dryRun": true}),
+    ] {
+        session_sync::handle(&ctx, ok.clone())
+            .await
+            .unwrap_or_else(|e| panic!("{ok}: {e}"));
+    }
+    assert_eq!(
+        requests_for(&sim, "PUT /contacts/{id}"),
+        0,
+        "dry runs write nothing"
+    );
+    // The edges of a writing run's window.
+    for edge in ["2026-03-10T17:05:00Z", "2026-03-09T05:00:00Z"] {
+        session_sync::handle(&ctx, json!({"asOf": edge}))
+            .await
+            .unwrap_or_else(|e| panic!("{edge}: {e}"));
+    }
 }
 
 #[tokio::test]

@@ -4,7 +4,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
 
-use chrono::Utc;
 use futures::{StreamExt, TryStreamExt};
 use serde_json::Value;
 
@@ -32,7 +31,7 @@ use crate::job::JobError;
 /// calls (`contact_ids IN [...]`). Writes one `PUT /contacts/{id}` per contact with a change.
 pub async fn handle(ctx: &AppContext, event: Value) -> Result<RunSummary, JobError> {
     let started = Instant::now();
-    let event = SessionSyncEvent::parse(&event, Utc::now())?;
+    let event = SessionSyncEvent::parse(&event, ctx.now())?;
     let config = &ctx.config;
     let client = ctx.intercom_client().await?;
     preflight(&client, &written_attributes(config)).await?;

@@ -39,6 +39,7 @@ impl SessionSyncEvent {
             .unwrap_or(DEFAULT_LOOKBACK_DAYS);
         let dry_run = f.bool("dryRun").unwrap_or(false);
         let as_of = f.as_of(now);
+        f.check_writing_as_of(as_of, now, dry_run);
         f.finish(Self {
             lookback_days,
             dry_run,

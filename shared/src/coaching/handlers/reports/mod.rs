@@ -64,7 +64,7 @@ async fn answer(
     deadline: Duration,
     request: &Request,
 ) -> Response<Body> {
-    let req = match parse_report_request(serves, request, Utc::now(), ctx.config.reporting_tz) {
+    let req = match parse_report_request(serves, request, ctx.now(), ctx.config.reporting_tz) {
         Ok(req) => req,
         Err(problem) => return problem.into_response(),
     };
