@@ -233,6 +233,7 @@ pub(crate) async fn finish(
         duration_ms = summary.duration_ms,
         "run summary"
     );
+    summary.metrics().emit();
     if summary.has_failures() {
         Err(JobError::UpdatesFailed(Box::new(summary)))
     } else {

@@ -107,6 +107,25 @@ impl RunSummary {
     }
 
     /// Whether the run must end in error (any failed update), so that retries and alarms fire.
+    /// The run's metrics (EMF, [`crate::metrics`]): updates planned, applied and failed,
+    /// Intercom calls, rate-limit waits, retries and duration.
+    pub fn metrics(&self) -> crate::metrics::RunMetrics {
+        use crate::metrics::Unit::{Count, Milliseconds};
+        crate::metrics::RunMetrics {
+            job: self.job.clone(),
+            dry_run: self.dry_run,
+            values: vec![
+                ("Planned", self.updates_planned as u64, Count),
+                ("Applied", self.applied as u64, Count),
+                ("Failed", self.failed.len() as u64, Count),
+                ("ApiCalls", self.api_calls, Count),
+                ("RateLimitWaits", self.rate_limit_waits, Count),
+                ("Retries", self.retries, Count),
+                ("DurationMs", self.duration_ms, Milliseconds),
+            ],
+        }
+    }
+
     pub fn has_failures(&self) -> bool {
         !self.failed.is_empty()
     }

@@ -227,6 +227,21 @@ pub async fn export(
         duration_ms = response.duration_ms,
         "export written"
     );
+    {
+        use crate::metrics::Unit::{Count, Milliseconds};
+        crate::metrics::RunMetrics {
+            job: "engagement-export".into(),
+            dry_run: response.dry_run,
+            values: vec![
+                ("Rows", response.rows as u64, Count),
+                ("Scanned", response.scanned as u64, Count),
+                ("ApiCalls", response.api_calls, Count),
+                ("RateLimitWaits", response.rate_limit_waits, Count),
+                ("DurationMs", response.duration_ms, Milliseconds),
+            ],
+        }
+        .emit();
+    }
     Ok(response)
 }
 
