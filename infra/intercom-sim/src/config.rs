@@ -22,6 +22,10 @@ pub struct SimConfig {
     /// Contact ids whose `PUT /contacts/{id}` always fails with a 500 (a record the server
     /// cannot write), for tests of how a job reports a failed update. Empty by default.
     pub failing_contact_updates: BTreeSet<String>,
+    /// Conversation searches with an `updated_at` condition whose value lies in `[from, to]`
+    /// (unix seconds) always fail with a 500: a time slice that keeps failing, for tests of
+    /// how a job reports it and applies the rest. None by default.
+    pub failing_updated_at_searches: Option<(i64, i64)>,
 }
 
 impl Default for SimConfig {
@@ -34,6 +38,7 @@ impl Default for SimConfig {
             error_rate: 0.0,
             seed: 0,
             failing_contact_updates: BTreeSet::new(),
+            failing_updated_at_searches: None,
         }
     }
 }
@@ -49,6 +54,10 @@ impl fmt::Debug for SimConfig {
             .field("error_rate", &self.error_rate)
             .field("seed", &self.seed)
             .field("failing_contact_updates", &self.failing_contact_updates)
+            .field(
+                "failing_updated_at_searches",
+                &self.failing_updated_at_searches,
+            )
             .finish()
     }
 }

@@ -48,6 +48,9 @@ pub enum JobError {
     /// Some contact updates failed; the others were applied. The summary lists the failures.
     #[error("{} of {} contact updates failed (first: contact {} — {}); see the run summary", .0.failed.len(), .0.applied + .0.failed.len(), .0.failed.first().map(|f| f.contact_id.as_str()).unwrap_or("-"), .0.failed.first().and_then(|f| f.code.as_deref()).unwrap_or("-"))]
     UpdatesFailed(Box<RunSummary>),
+    /// Some searches kept failing; what the others found was applied. The summary lists them.
+    #[error("{} searches kept failing (first: {}); what the others found was applied, and the next run reads them again; see the run summary", .0.failed_searches.len(), .0.failed_searches.first().map(|f| f.search.as_str()).unwrap_or("-"))]
+    SearchesFailed(Box<RunSummary>),
 }
 
 /// Reads the contacts with these ids: `id IN [...]` searches of [`LOOKUP_CHUNK`] ids, then
@@ -180,6 +183,10 @@ pub(crate) struct Planned {
     pub candidates: usize,
     pub updates: Vec<ContactUpdate>,
     pub started: Instant,
+    /// Searches that kept failing (session-sync's slices and lookups); empty for other jobs.
+    pub failed_searches: Vec<crate::job::summary::FailedSearch>,
+    /// The first local date not scanned when the run stopped at its budget.
+    pub resume_from: Option<String>,
 }
 
 /// Applies the plan unless it is a dry run, logs every change and the summary, and returns the
@@ -208,6 +215,9 @@ pub(crate) async fn finish(
         planned.candidates,
         &planned.updates,
     );
+    summary.failed_searches = planned.failed_searches;
+    summary.complete = planned.resume_from.is_none();
+    summary.resume_from = planned.resume_from;
     if !planned.dry_run {
         let outcome = apply(client, &planned.updates).await;
         summary.applied = outcome.applied;
@@ -231,11 +241,16 @@ pub(crate) async fn finish(
         rate_limit_waits = summary.rate_limit_waits,
         retries = summary.retries,
         duration_ms = summary.duration_ms,
+        failed_searches = summary.failed_searches.len(),
+        complete = summary.complete,
+        resume_from = summary.resume_from.as_deref().unwrap_or(""),
         "run summary"
     );
     summary.metrics().emit();
-    if summary.has_failures() {
+    if !summary.failed.is_empty() {
         Err(JobError::UpdatesFailed(Box::new(summary)))
+    } else if !summary.failed_searches.is_empty() {
+        Err(JobError::SearchesFailed(Box::new(summary)))
     } else {
         Ok(summary)
     }

@@ -292,3 +292,122 @@ async fn a_failed_update_is_reported_and_the_others_are_applied() {
         "{message}"
     );
 }
+
+/// Every written attribute of every contact of [`workspace`], as the simulator holds them.
+async fn written(sim: &intercom_sim::RunningSim) -> Vec<serde_json::Value> {
+    let mut out = Vec::new();
+    for id in ["a", "b", "c", "d", "e", "f", "g"] {
+        for name in ["Last Coaching Session", "Last Call", "First Session Date"] {
+            out.push(json!([id, name, attr(sim, id, name).await]));
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn a_slice_that_keeps_failing_is_reported_and_the_others_apply() {
+    // Window 2026-02-08..2026-03-10 in 7-day slices; the 2026-03-01..2026-03-07 slice's search
+    // (its lower bound, widened by two days, is 2026-02-27 00:00 New York) always fails.
+    let lower = ny(d("2026-02-27"), 0, 0);
+    let config = SimConfig {
+        failing_updated_at_searches: Some((lower, lower)),
+        ..SimConfig::default()
+    };
+    let sim = start_sim(workspace(), config).await;
+    let error = session_sync::handle(&context(&sim), event(false))
+        .await
+        .expect_err("a failed slice ends the run in error");
+    let JobError::SearchesFailed(summary) = error else {
+        panic!("expected SearchesFailed, got {error}");
+    };
+    let searches: Vec<&str> = summary
+        .failed_searches
+        .iter()
+        .map(|f| f.search.as_str())
+        .collect();
+    assert_eq!(searches, ["conversations updated 2026-03-01..2026-03-07"]);
+    assert!(summary.failed.is_empty());
+    assert_eq!(summary.applied, summary.updates_planned);
+    assert!(summary.complete);
+
+    let today = d("2026-03-10");
+    let days_ago = |n: i64| today - chrono::Duration::days(n);
+    // Other slices applied: a's open phone call (2026-03-08), g's call updated 2026-02-28, and
+    // a's First Session Date from the whole-history lookup.
+    assert_eq!(
+        attr(&sim, "a", "Last Call").await,
+        json!(ny(days_ago(2), 9, 30))
+    );
+    assert_eq!(
+        attr(&sim, "a", "First Session Date").await,
+        json!(ny(days_ago(100), 15, 0))
+    );
+    assert_eq!(
+        attr(&sim, "g", "Last Coaching Session").await,
+        json!(ny(days_ago(40), 10, 0))
+    );
+    // The failed slice's calls (a's 2026-03-05, b, d, e, f) are left for the next run.
+    assert_eq!(attr(&sim, "a", "Last Coaching Session").await, json!(null));
+    assert_eq!(attr(&sim, "b", "Last Call").await, json!(null));
+    assert_eq!(
+        attr(&sim, "b", "Last Coaching Session").await,
+        json!(ny(days_ago(1), 8, 0)),
+        "stored value untouched"
+    );
+    for id in ["d", "e", "f"] {
+        assert_eq!(
+            attr(&sim, id, "Last Coaching Session").await,
+            json!(null),
+            "{id}"
+        );
+        assert_eq!(attr(&sim, id, "Last Call").await, json!(null), "{id}");
+    }
+}
+
+#[tokio::test]
+async fn a_run_out_of_budget_resumes_to_the_same_end_state_as_one_clean_run() {
+    let clean = start_sim(workspace(), SimConfig::default()).await;
+    session_sync::handle(&context(&clean), event(false))
+        .await
+        .expect("clean run");
+
+    // No scan budget: each run scans one batch of four slices, then applies and stops.
+    let sim = start_sim(workspace(), SimConfig::default()).await;
+    let ctx = context(&sim).with_scan_budget(std::time::Duration::ZERO);
+    let first = session_sync::handle(&ctx, event(false))
+        .await
+        .expect("first run");
+    assert!(!first.complete);
+    assert_eq!(first.resume_from.as_deref(), Some("2026-03-08"));
+    let today = d("2026-03-10");
+    let days_ago = |n: i64| today - chrono::Duration::days(n);
+    assert_eq!(
+        attr(&sim, "a", "Last Call").await,
+        json!(ny(days_ago(5), 10, 0)),
+        "the 2026-03-08 phone call is in the slice not yet scanned"
+    );
+    let second = session_sync::handle(
+        &ctx,
+        json!({"lookbackDays": 30, "asOf": AS_OF, "resumeFrom": "2026-03-08"}),
+    )
+    .await
+    .expect("resumed run");
+    assert!(second.complete);
+    assert_eq!(second.resume_from, None);
+    assert_eq!(
+        attr(&sim, "a", "Last Call").await,
+        json!(ny(days_ago(2), 9, 30))
+    );
+    assert_eq!(written(&sim).await, written(&clean).await);
+
+    // A resumeFrom outside the window is refused before any call.
+    let before = e2e_tests::requests(&sim);
+    let error = session_sync::handle(
+        &ctx,
+        json!({"lookbackDays": 30, "asOf": AS_OF, "resumeFrom": "2026-03-11"}),
+    )
+    .await
+    .expect_err("outside the window");
+    assert!(error.to_string().contains("resumeFrom"), "{error}");
+    assert_eq!(e2e_tests::requests(&sim), before);
+}

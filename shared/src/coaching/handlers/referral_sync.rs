@@ -55,6 +55,8 @@ pub async fn handle(ctx: &AppContext, event: Value) -> Result<RunSummary, JobErr
             candidates,
             updates,
             started,
+            failed_searches: Vec::new(),
+            resume_from: None,
         },
     )
     .await
