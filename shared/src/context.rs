@@ -18,6 +18,10 @@ pub struct IntercomSettings {
     pub base_url: String,
     /// The `Intercom-Version` header, e.g. `2.11`.
     pub version: String,
+    /// Per-request timeout, connection to last byte
+    /// ([`crate::intercom::DEFAULT_TIMEOUT`] in the functions; tests of hung
+    /// requests shorten it).
+    pub timeout: std::time::Duration,
 }
 
 impl IntercomSettings {
@@ -30,6 +34,7 @@ impl IntercomSettings {
         Ok(Self {
             base_url: probe.base_url.to_string(),
             version: probe.version.clone(),
+            timeout: probe.timeout,
         })
     }
 }
@@ -71,6 +76,7 @@ impl IntercomAccess {
             reason: format!("{:?} is not a URL", self.settings.base_url),
         })?;
         client_config.version = version.to_owned();
+        client_config.timeout = self.settings.timeout;
         Ok(IntercomClient::new(client_config)?)
     }
 }

@@ -44,6 +44,23 @@ pub fn context(sim: &RunningSim) -> AppContext {
         IntercomSettings {
             base_url: sim.base_url.clone(),
             version: "2.11".into(),
+            timeout: shared::intercom::DEFAULT_TIMEOUT,
+        },
+        TokenSource::fixed(TOKEN.into()),
+    )
+    .with_clock(Clock::Fixed(
+        shared::time::parse_as_of(NOW).expect("an RFC 3339 instant"),
+    ))
+}
+
+/// [`context`] with another per-request timeout (tests of hung requests).
+pub fn context_with_timeout(sim: &RunningSim, timeout: std::time::Duration) -> AppContext {
+    AppContext::new(
+        Config::default(),
+        IntercomSettings {
+            base_url: sim.base_url.clone(),
+            version: "2.11".into(),
+            timeout,
         },
         TokenSource::fixed(TOKEN.into()),
     )

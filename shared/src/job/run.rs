@@ -126,15 +126,15 @@ pub(crate) struct Applied {
     pub failed: Vec<FailedUpdate>,
 }
 
-/// One `PUT /contacts/{id}` per update, [`CONCURRENCY`] at a time. A failed update is recorded
+/// One `PUT /contacts/{id}` per update ([`IntercomClient::update_contact_once`]: never written
+/// twice, even when an answer is lost), [`CONCURRENCY`] at a time. A failed update is recorded
 /// (contact id, HTTP status, Intercom's code and request id) and does not stop the others.
 pub(crate) async fn apply(client: &IntercomClient, updates: &[ContactUpdate]) -> Applied {
     let results: Vec<(String, Result<(), IntercomError>)> = futures::stream::iter(updates)
         .map(|update| async move {
             let result = client
-                .update_contact(&update.contact_id, &update.custom_attributes())
-                .await
-                .map(|_| ());
+                .update_contact_once(&update.contact_id, &update.custom_attributes())
+                .await;
             (update.contact_id.clone(), result)
         })
         .buffer_unordered(CONCURRENCY)
