@@ -44,12 +44,18 @@ pub struct IntercomAccess {
     /// Where Intercom is.
     pub settings: IntercomSettings,
     tokens: TokenSource,
+    /// The clients built so far, one per `Intercom-Version`, renewed for each invocation.
+    built: tokio::sync::Mutex<std::collections::BTreeMap<String, IntercomClient>>,
 }
 
 impl IntercomAccess {
     /// From explicit parts (tests, local tools).
     pub fn new(settings: IntercomSettings, tokens: TokenSource) -> Self {
-        Self { settings, tokens }
+        Self {
+            settings,
+            tokens,
+            built: Default::default(),
+        }
     }
 
     /// From the environment: [`IntercomSettings::from_env`] and the token source
@@ -60,8 +66,9 @@ impl IntercomAccess {
         Ok(Self::new(settings, tokens))
     }
 
-    /// A fresh Intercom client for one invocation (its call counters start at zero); the token
-    /// comes from the cached token source, so Secrets Manager is read once per environment.
+    /// An Intercom client for one invocation (its call counters start at zero). The HTTP client
+    /// (connection pool, TLS) and the token are built once per execution environment and reused
+    /// by warm invocations ([`IntercomClient::renewed`]); Secrets Manager is read once.
     pub async fn client(&self) -> Result<IntercomClient, JobError> {
         self.client_with_version(&self.settings.version).await
     }
@@ -69,6 +76,10 @@ impl IntercomAccess {
     /// As [`IntercomAccess::client`], sending `version` as `Intercom-Version` (a job that needs
     /// fields of a later API version asks for it on its own client).
     pub async fn client_with_version(&self, version: &str) -> Result<IntercomClient, JobError> {
+        let mut built = self.built.lock().await;
+        if let Some(client) = built.get(version) {
+            return Ok(client.renewed());
+        }
         let token = self.tokens.token().await?;
         let mut client_config = ClientConfig::from_env(token)?;
         client_config.base_url = self.settings.base_url.parse().map_err(|_| ConfigError {
@@ -77,7 +88,15 @@ impl IntercomAccess {
         })?;
         client_config.version = version.to_owned();
         client_config.timeout = self.settings.timeout;
-        Ok(IntercomClient::new(client_config)?)
+        let client = IntercomClient::new(client_config)?;
+        built.insert(version.to_owned(), client.clone());
+        Ok(client)
+    }
+
+    /// How many HTTP clients were built (one per `Intercom-Version` asked for), for tests that
+    /// check warm invocations reuse them.
+    pub async fn clients_built(&self) -> usize {
+        self.built.lock().await.len()
     }
 }
 

@@ -224,6 +224,24 @@ impl IntercomClient {
         self.request(Method::GET, url, None).await
     }
 
+    /// A client for a new invocation: the same HTTP client (its connection pool, TLS sessions,
+    /// token and headers) with fresh counters and a fresh rate-limit gate. Built once per warm
+    /// Lambda environment, a client is renewed this way for each invocation.
+    pub fn renewed(&self) -> Self {
+        let inner = &*self.inner;
+        Self {
+            inner: Arc::new(Inner {
+                http: inner.http.clone(),
+                base_url: inner.base_url.clone(),
+                version: inner.version.clone(),
+                token: inner.token.clone(),
+                retry: inner.retry.clone(),
+                limiter: RateLimiter::default(),
+                stats: StatsCounters::default(),
+            }),
+        }
+    }
+
     /// Counters since the client was built, shared by its clones.
     pub fn stats(&self) -> ClientStats {
         self.inner.stats.snapshot()

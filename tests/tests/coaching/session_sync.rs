@@ -366,29 +366,36 @@ async fn a_slice_that_keeps_failing_is_reported_and_the_others_apply() {
 
 #[tokio::test]
 async fn a_run_out_of_budget_resumes_to_the_same_end_state_as_one_clean_run() {
+    // 120 days: 2025-11-10..2026-03-10, 18 slices of 7 days.
+    let backfill = json!({"lookbackDays": 120, "asOf": AS_OF});
     let clean = start_sim(workspace(), SimConfig::default()).await;
-    session_sync::handle(&context(&clean), event(false))
+    session_sync::handle(&context(&clean), backfill.clone())
         .await
         .expect("clean run");
 
-    // No scan budget: each run scans one batch of four slices, then applies and stops.
+    // No scan budget: each run scans one batch of 16 slices, then applies and stops.
     let sim = start_sim(workspace(), SimConfig::default()).await;
     let ctx = context(&sim).with_scan_budget(std::time::Duration::ZERO);
-    let first = session_sync::handle(&ctx, event(false))
+    let first = session_sync::handle(&ctx, backfill)
         .await
         .expect("first run");
     assert!(!first.complete);
-    assert_eq!(first.resume_from.as_deref(), Some("2026-03-08"));
+    assert_eq!(first.resume_from.as_deref(), Some("2026-03-02"));
     let today = d("2026-03-10");
     let days_ago = |n: i64| today - chrono::Duration::days(n);
     assert_eq!(
         attr(&sim, "a", "Last Call").await,
-        json!(ny(days_ago(5), 10, 0)),
-        "the 2026-03-08 phone call is in the slice not yet scanned"
+        json!(null),
+        "a's calls (2026-03-05, 2026-03-08) are in the slices not yet scanned"
+    );
+    assert_eq!(
+        attr(&sim, "g", "Last Coaching Session").await,
+        json!(ny(days_ago(40), 10, 0)),
+        "g's call, updated 2026-02-28, is in the first batch"
     );
     let second = session_sync::handle(
         &ctx,
-        json!({"lookbackDays": 30, "asOf": AS_OF, "resumeFrom": "2026-03-08"}),
+        json!({"lookbackDays": 120, "asOf": AS_OF, "resumeFrom": "2026-03-02"}),
     )
     .await
     .expect("resumed run");
@@ -410,4 +417,26 @@ async fn a_run_out_of_budget_resumes_to_the_same_end_state_as_one_clean_run() {
     .expect_err("outside the window");
     assert!(error.to_string().contains("resumeFrom"), "{error}");
     assert_eq!(e2e_tests::requests(&sim), before);
+}
+
+#[tokio::test]
+async fn warm_invocations_reuse_the_http_client_with_fresh_counters() {
+    let sim = start_sim(workspace(), SimConfig::default()).await;
+    let ctx = context(&sim);
+    let one = session_sync::handle(&ctx, event(true))
+        .await
+        .expect("first");
+    let two = session_sync::handle(&ctx, event(true))
+        .await
+        .expect("second");
+    assert!(one.api_calls > 0);
+    assert_eq!(
+        one.api_calls, two.api_calls,
+        "counters start at zero each invocation"
+    );
+    assert_eq!(
+        ctx.clients_built().await,
+        1,
+        "one HTTP client per environment"
+    );
 }

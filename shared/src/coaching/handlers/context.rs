@@ -48,6 +48,11 @@ impl AppContext {
         Self { clock, ..self }
     }
 
+    /// HTTP clients built so far ([`IntercomAccess::clients_built`]): one per environment.
+    pub async fn clients_built(&self) -> usize {
+        self.access.clients_built().await
+    }
+
     /// The same context with another scan budget (tests of resumable runs).
     pub fn with_scan_budget(self, scan_budget: std::time::Duration) -> Self {
         Self {

@@ -10,6 +10,7 @@ use serde_json::Value;
 use crate::coaching::config::Config;
 use crate::coaching::jobs::session_sync::{
     needs_first_session_lookup, plan, written_attributes, SessionSyncEvent, Slice, JOB,
+    SLICE_CONCURRENCY,
 };
 use crate::coaching::rules::classes::{is_qualifying_call, session_time};
 use crate::coaching::rules::sessions::CallIndex;
@@ -30,7 +31,7 @@ use crate::job::JobError;
 /// Reads: conversation searches by time slice
 /// ([`crate::coaching::jobs::session_sync::SLICE_DAYS`] local days of `updated_at` each,
 /// widened by two days and kept exact client-side; `Channel` in the qualifying channels and the
-/// phone channel), [`CONCURRENCY`] slices at a time, oldest first; contact lookups by id; and for
+/// phone channel), [`SLICE_CONCURRENCY`] slices at a time, oldest first; contact lookups by id; and for
 /// contacts whose First Session Date is empty and who are enrolled or registered, their
 /// whole-history qualifying calls (`contact_ids IN [...]`). Writes one `PUT /contacts/{id}` per
 /// contact with a change.
@@ -67,7 +68,7 @@ pub async fn handle(ctx: &AppContext, event: Value) -> Result<RunSummary, JobErr
             );
             break;
         }
-        let batch = &remaining[..remaining.len().min(CONCURRENCY)];
+        let batch = &remaining[..remaining.len().min(SLICE_CONCURRENCY)];
         let results = futures::future::join_all(
             batch
                 .iter()

@@ -34,6 +34,10 @@ pub struct SessionSyncEvent {
 /// Local days per time slice of the window: one conversation search each.
 pub const SLICE_DAYS: u64 = 7;
 
+/// Slices scanned at once (each is one cursor, read page after page): enough to keep the rate
+/// limit busy on a long backfill.
+pub const SLICE_CONCURRENCY: usize = 16;
+
 /// One time slice of the window: the conversations whose `updated_at` lies in `[from, to]`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Slice {
