@@ -14,7 +14,6 @@ use crate::coaching::jobs::session_sync::{
 };
 use crate::coaching::rules::classes::{is_qualifying_call, session_time};
 use crate::coaching::rules::sessions::CallIndex;
-use crate::intercom::models::Conversation;
 use crate::intercom::IntercomClient;
 use crate::intercom::IntercomError;
 use crate::intercom::{date_window, SearchQuery};
@@ -69,22 +68,16 @@ pub async fn handle(ctx: &AppContext, event: Value) -> Result<RunSummary, JobErr
             break;
         }
         let batch = &remaining[..remaining.len().min(SLICE_CONCURRENCY)];
-        let results = futures::future::join_all(
-            batch
-                .iter()
-                .map(|slice| scan_slice(&client, slice, &channels, config)),
-        )
-        .await;
+        let results =
+            futures::future::join_all(batch.iter().map(|slice| {
+                scan_slice(&client, slice, &channels, event.as_of.timestamp(), config)
+            }))
+            .await;
         for (slice, result) in batch.iter().zip(results) {
             match result {
-                Ok(conversations) => {
-                    for conversation in conversations {
-                        // The search matched whole days; keep the slice exactly.
-                        if (slice.from..=slice.to).contains(&conversation.updated_at) {
-                            scanned += 1;
-                            index.add(&conversation, config);
-                        }
-                    }
+                Ok((slice_index, slice_scanned)) => {
+                    scanned += slice_scanned;
+                    index.merge(slice_index);
                 }
                 Err(error) => {
                     tracing::error!(job = JOB, search = %slice.describe(), %error, "search kept failing; the next run reads it again");
@@ -141,19 +134,34 @@ fn failed_search(search: String, error: &IntercomError) -> FailedSearch {
     }
 }
 
-/// The conversations of one slice: `updated_at` in the slice widened by two days (Intercom
-/// matches dates by calendar day) and `Channel IN channels`, every page.
+/// One slice's calls, indexed page by page (a slice's conversations are never held together):
+/// conversations with `updated_at` in the slice widened by two days (Intercom matches dates by
+/// calendar day), kept exactly to the slice, `Channel IN channels`. Returns the slice's index and
+/// how many conversations it counted.
 async fn scan_slice(
     client: &IntercomClient,
     slice: &Slice,
     channels: &[String],
+    as_of: i64,
     config: &Config,
-) -> Result<Vec<Conversation>, IntercomError> {
+) -> Result<(CallIndex, usize), IntercomError> {
     let query = and_flat([
         date_window("updated_at", slice.from, slice.to),
         SearchQuery::field(custom_field(&config.attributes.channel)).is_in(channels.to_vec()),
     ]);
-    client.search_conversations(query).try_concat().await
+    let mut index = CallIndex::new(as_of);
+    let mut scanned = 0;
+    let mut pages = std::pin::pin!(client.search_conversations(query));
+    while let Some(page) = pages.try_next().await? {
+        for conversation in page
+            .iter()
+            .filter(|c| (slice.from..=slice.to).contains(&c.updated_at))
+        {
+            scanned += 1;
+            index.add(conversation, config);
+        }
+    }
+    Ok((index, scanned))
 }
 
 /// Each contact's earliest qualifying call on record (session time ≤ `as_of`), over its whole
