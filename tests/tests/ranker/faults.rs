@@ -323,6 +323,11 @@ async fn ten_secondly_429s_wait_for_the_window() {
     let Output::Summary(s) = out else { panic!() };
     assert_eq!(s.writes.written.len(), 19);
     assert_eq!(h.values("5001")[1].as_deref(), Some("1 out of 20"));
+    assert!(
+        h.hubspot_event("rate_limited.TEN_SECONDLY_ROLLING") >= 1,
+        "{:?}",
+        h.hubspot.stats().events
+    );
 }
 
 #[tokio::test]
