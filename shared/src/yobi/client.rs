@@ -206,20 +206,31 @@ impl YobiClient {
 
     /// A GET with retries; a 401 `token_expired` logs in again once.
     async fn get(&self, url: &Url) -> Result<Value, YobiError> {
-        match self.get_with_retries(url).await {
+        let token = self.token().await?;
+        match self.get_with(url, &token).await {
             Err(e) if e.status() == Some(401) && e.code() == Some("token_expired") => {
                 tracing::info!(path = url.path(), "Yobi token expired; logging in again");
-                *self.inner.token.lock().await = None;
-                self.get_with_retries(url).await
+                {
+                    // Only the token that failed is dropped: requests in flight together all
+                    // meet the expiry, and the first to log in again serves the others.
+                    let mut slot = self.inner.token.lock().await;
+                    if slot
+                        .as_ref()
+                        .is_some_and(|t| t.value.expose_secret() == token.expose_secret())
+                    {
+                        *slot = None;
+                    }
+                }
+                let token = self.token().await?;
+                self.get_with(url, &token).await
             }
             other => other,
         }
     }
 
-    async fn get_with_retries(&self, url: &Url) -> Result<Value, YobiError> {
-        let token = self.token().await?;
+    async fn get_with(&self, url: &Url, token: &SecretString) -> Result<Value, YobiError> {
         self.retrying(&Method::GET, url, || {
-            self.send(Method::GET, url, None, &token)
+            self.send(Method::GET, url, None, token)
         })
         .await
     }

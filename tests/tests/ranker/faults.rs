@@ -412,18 +412,24 @@ async fn an_expired_yobi_token_is_renewed_mid_run() {
 
 #[tokio::test]
 async fn short_lived_tokens_are_renewed_before_they_expire() {
+    // Tokens live 400 ms; the client logs in again a tenth of that before the end, so the
+    // second run (after the first token's life) logs in anew and never meets a 401.
     let h = harness(Knobs {
         yobi: Some(yobi_sim::SimConfig {
-            token_lifetime: Duration::from_millis(300),
-            latency: Duration::from_millis(150),
+            token_lifetime: Duration::from_millis(400),
             ..yobi_config()
         }),
         ..Knobs::default()
     })
     .await;
+    run(&h.ctx, json!({}), as_of()).await.unwrap();
+    assert_eq!(h.ctx.yobi.logins(), 1);
+    tokio::time::sleep(Duration::from_millis(500)).await;
     let Output::Summary(s) = run(&h.ctx, json!({}), as_of()).await.unwrap() else {
         panic!()
     };
     assert_eq!(s.n, 20);
-    assert!(h.ctx.yobi.logins() >= 2, "logins: {}", h.ctx.yobi.logins());
+    assert_eq!(h.ctx.yobi.logins(), 2);
+    let events = h.yobi.stats().events;
+    assert_eq!(events.get("token_expired"), None, "{events:?}");
 }

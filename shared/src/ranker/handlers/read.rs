@@ -4,9 +4,13 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use futures::{StreamExt, TryStreamExt};
 use serde_json::json;
 
-use crate::hubspot::{CrmObject, HubSpotError, PropertyDefinition, SearchRequest};
+use crate::hubspot::{
+    CrmObject, HubSpotError, PropertyDefinition, SearchRequest, ASSOCIATION_BATCH_MAX,
+    OBJECT_BATCH_MAX,
+};
 use crate::ranker::config::Config;
 use crate::ranker::rules::metrics::{check_coverage, period_calls, week_counts};
 use crate::ranker::rules::properties::check_definitions;
@@ -18,6 +22,11 @@ use super::context::RankerContext;
 /// The contact property naming a customer, and its value (§2.1).
 pub const LIFECYCLE_PROPERTY: &str = "lifecyclestage";
 pub const CUSTOMER_STAGE: &str = "customer";
+
+/// HubSpot batch calls (associations, company reads) in flight at once. The client's gates keep
+/// them inside the 10-second budget; at 150 ms a call, 8 in flight read 2,500 companies in
+/// about half a second instead of four.
+pub const BATCH_CONCURRENCY: usize = 8;
 
 /// Problems that forbid writing (§6), each naming what and where.
 pub type Preflight = Vec<String>;
@@ -77,9 +86,21 @@ pub async fn universe(ctx: &RankerContext) -> Result<HubSpotRead, HubSpotError> 
         .iter()
         .filter_map(|c| c.property("email").map(|e| (c.id.as_str(), e)))
         .collect();
-    let links = ctx
-        .hubspot
-        .associations("contacts", "companies", &ids)
+    let chunks: Vec<Vec<String>> = ids
+        .chunks(ASSOCIATION_BATCH_MAX)
+        .map(<[String]>::to_vec)
+        .collect();
+    let links: BTreeMap<String, Vec<String>> = futures::stream::iter(chunks)
+        .map(|chunk| async move {
+            ctx.hubspot
+                .associations("contacts", "companies", &chunk)
+                .await
+        })
+        .buffer_unordered(BATCH_CONCURRENCY)
+        .try_fold(BTreeMap::new(), |mut all, part| async move {
+            all.extend(part);
+            Ok(all)
+        })
         .await?;
     let mut contact_emails: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut company_ids = BTreeSet::new();
@@ -103,10 +124,21 @@ pub async fn universe(ctx: &RankerContext) -> Result<HubSpotRead, HubSpotError> 
     properties.extend(config.properties.all().iter().map(|p| p.to_string()));
     properties.extend(config.exclude.iter().map(|f| f.property.clone()));
     let ids: Vec<String> = company_ids.into_iter().collect();
-    let companies = ctx
-        .hubspot
-        .batch_read("companies", &ids, &properties)
+    let properties = &properties;
+    let chunks: Vec<Vec<String>> = ids
+        .chunks(OBJECT_BATCH_MAX)
+        .map(<[String]>::to_vec)
+        .collect();
+    let mut companies: Vec<CrmObject> = futures::stream::iter(chunks)
+        .map(|chunk| async move {
+            ctx.hubspot
+                .batch_read("companies", &chunk, properties)
+                .await
+        })
+        .buffer_unordered(BATCH_CONCURRENCY)
+        .try_concat()
         .await?;
+    companies.sort_by(|a, b| crate::ranker::rules::score::compare_ids(&a.id, &b.id));
     Ok(HubSpotRead {
         definitions: Default::default(),
         companies,

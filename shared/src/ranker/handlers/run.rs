@@ -9,7 +9,9 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::hubspot::{CompanyUpdate, HubSpotError};
+use futures::{StreamExt, TryStreamExt};
+
+use crate::hubspot::{BatchUpdateOutcome, CompanyUpdate, HubSpotError, OBJECT_BATCH_MAX};
 use crate::job::input::InvalidEvent;
 use crate::notify::SlackError;
 use crate::ranker::jobs::event::{Mode, RankerEvent};
@@ -102,15 +104,22 @@ pub async fn run(
 
 async fn ranking(ctx: &RankerContext, event: &RankerEvent) -> Result<Summary, RankerError> {
     let week = event.week;
-    // Preflight: HubSpot's token and properties, Yobi's login, together.
-    let (props, tenants) = tokio::join!(read::properties(ctx), read::tenants(ctx));
+    // Everything is read at once (nothing is written before the checks below): HubSpot's
+    // token and properties, Yobi's login and tenants, the customer universe, the usage.
+    let (props, tenants, universe, usage) = tokio::join!(
+        read::properties(ctx),
+        read::tenants(ctx),
+        read::universe(ctx),
+        read::usage(ctx, week)
+    );
+    // Preflight problems first: a refused token is reported as such, not as the failed
+    // reads that follow from it.
     let (definitions, mut problems) = props?;
     let (tenants, yobi_problems) = tenants?;
     problems.extend(yobi_problems);
     if !problems.is_empty() {
         return Err(RankerError::Preflight(problems));
     }
-    let (universe, usage) = tokio::join!(read::universe(ctx), read::usage(ctx, week));
     let universe = universe?;
     let (weekly, calls_30d, problems) = usage?;
     if !problems.is_empty() {
@@ -141,6 +150,38 @@ async fn ranking(ctx: &RankerContext, event: &RankerEvent) -> Result<Summary, Ra
     Ok(summary)
 }
 
+/// Batch updates in flight at once (each of [`crate::hubspot::OBJECT_BATCH_MAX`] companies).
+pub const UPDATE_CONCURRENCY: usize = 6;
+
+/// `updates` in batches of 100, [`UPDATE_CONCURRENCY`] at a time; the outcomes merged (a
+/// refused batch leaves its own companies unwritten, not the others').
+async fn update_concurrently(
+    ctx: &RankerContext,
+    updates: &[CompanyUpdate],
+) -> Result<BatchUpdateOutcome, HubSpotError> {
+    let outcomes: Vec<BatchUpdateOutcome> = futures::stream::iter(updates.chunks(OBJECT_BATCH_MAX))
+        .map(|chunk| ctx.hubspot.update_companies(chunk))
+        .buffer_unordered(UPDATE_CONCURRENCY)
+        .try_collect()
+        .await?;
+    let mut merged = BatchUpdateOutcome::default();
+    for o in outcomes {
+        merged.written.extend(o.written);
+        merged.unwritten.extend(o.unwritten);
+        if merged.stopped_by.is_none()
+            || o.stopped_by
+                .as_ref()
+                .is_some_and(HubSpotError::is_daily_limit)
+        {
+            merged.stopped_by = o.stopped_by.or(merged.stopped_by);
+        }
+    }
+    merged
+        .unwritten
+        .sort_by(|a, b| crate::ranker::rules::score::compare_ids(&a.id, &b.id));
+    Ok(merged)
+}
+
 /// Writes the plan's updates, retries the unwritten once (a `DAILY` stop is final), and
 /// records what was written; any left unwritten end the run in error.
 async fn apply(ctx: &RankerContext, plan: &Plan, summary: &mut Summary) -> Result<(), RankerError> {
@@ -148,7 +189,7 @@ async fn apply(ctx: &RankerContext, plan: &Plan, summary: &mut Summary) -> Resul
     if updates.is_empty() {
         return Ok(());
     }
-    let first = ctx.hubspot.update_companies(&updates).await?;
+    let first = update_concurrently(ctx, &updates).await?;
     let mut written = first.written.clone();
     let mut unwritten = first.unwritten.clone();
     let mut stopped_by = first.stopped_by.as_ref().map(ToString::to_string);
@@ -186,7 +227,7 @@ async fn apply(ctx: &RankerContext, plan: &Plan, summary: &mut Summary) -> Resul
             companies = retry.len(),
             "retrying the companies not written"
         );
-        let second = ctx.hubspot.update_companies(&retry).await?;
+        let second = update_concurrently(ctx, &retry).await?;
         for id in &second.written {
             summary.anomalies.push(Anomaly {
                 kind: "retried",
