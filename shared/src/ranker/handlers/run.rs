@@ -151,7 +151,7 @@ async fn ranking(ctx: &RankerContext, event: &RankerEvent) -> Result<Summary, Ra
 }
 
 /// Batch updates in flight at once (each of [`crate::hubspot::OBJECT_BATCH_MAX`] companies).
-pub const UPDATE_CONCURRENCY: usize = 6;
+pub const UPDATE_CONCURRENCY: usize = 12;
 
 /// `updates` in batches of 100, [`UPDATE_CONCURRENCY`] at a time; the outcomes merged (a
 /// refused batch leaves its own companies unwritten, not the others').
