@@ -97,3 +97,5 @@ step "Requests the simulator answered"
 
 BIN="$BIN" PY="$PY" WORK="$WORK" AS_OF_DATE="$AS_OF_DATE" SIM_TOKEN="$SIM_TOKEN" \
   infra/scripts/demo_service.sh
+
+BIN="$BIN" PY="$PY" WORK="$WORK" infra/scripts/demo_ranker.sh
