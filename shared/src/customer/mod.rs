@@ -15,5 +15,10 @@
 //! It uses the platform modules (`intercom`, `job`, `store`, `notify`, `context`, `config`) and
 //! no other system.
 
+pub mod config;
+pub mod db;
+pub mod handlers;
+pub mod jobs;
 pub mod models;
+pub mod notify;
 pub mod rules;
