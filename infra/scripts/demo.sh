@@ -97,3 +97,7 @@ step "Requests the simulator answered"
 
 BIN="$BIN" PY="$PY" WORK="$WORK" AS_OF_DATE="$AS_OF_DATE" SIM_TOKEN="$SIM_TOKEN" \
   infra/scripts/demo_service.sh
+
+# customer sync (CUSTOMER-SYNC.md)
+BIN="$BIN" PY="$PY" WORK="$WORK" AS_OF_DATE="$AS_OF_DATE" SIM_TOKEN="$SIM_TOKEN" \
+  infra/scripts/demo_customer.sh
