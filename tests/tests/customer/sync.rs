@@ -71,11 +71,12 @@ async fn full_sync_writes_hand_computed_rows_alerts_and_one_message() {
         serde_json::to_value(&s.alerts).unwrap(),
         json!({"cancel_mention": 2, "delinquent": 1, "high_value": 1, "mrr_change": 1})
     );
-    // ann 2 + bob 2 + cat 1 conversations; parts of the four with recent contact messages (or
-    // no statistics): v-ann-1, v-bob-1, v-bob-2, v-cat-1.
+    // ann 2 + bob 2 + cat 1 conversations; parts of the three whose contact may have written a
+    // recent part: v-bob-1 and v-cat-1 (last contact reply after the source), v-bob-2 (no
+    // statistics, updated recently). v-ann-1's last contact message is its source.
     assert_eq!(
         (s.conversations_read, s.parts_fetched, s.rows_written),
-        (5, 4, 4)
+        (5, 3, 4)
     );
     assert!(s.complete && s.errors.is_empty());
     assert_eq!(s.watermark.unwrap().timestamp(), AS_OF);

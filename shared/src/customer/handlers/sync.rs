@@ -47,8 +47,11 @@ use crate::store::{sync_state, PgPool, StoreError, SyncState};
 pub const BATCH: usize = 150;
 /// Ids per `IN` filter (contact lookups and `contact_ids`).
 pub const IN_CHUNK: usize = 150;
-/// `GET /conversations/{id}` calls in flight; the client's rate-limit gate paces them.
-pub const GET_CONCURRENCY: usize = 16;
+/// `GET /conversations/{id}` calls in flight per batch; the client's rate-limit gate paces them.
+pub const GET_CONCURRENCY: usize = 12;
+/// Batches read from Intercom at once (committed in order): with [`GET_CONCURRENCY`], enough
+/// calls in flight to reach Intercom's rate limit at ~150 ms per call.
+pub const PREFETCH: usize = 3;
 /// `id IN` contact lookups in flight.
 pub const LOOKUP_CONCURRENCY: usize = 4;
 /// Rows listed in a dry run's summary.
@@ -134,16 +137,25 @@ pub async fn run(
 
     let candidates = run.candidates().await?;
     let mut complete = true;
-    for batch in candidates.chunks(BATCH) {
-        if started.elapsed() >= budget {
-            complete = false;
-            tracing::warn!(
-                job = JOB,
-                "time budget spent; the next run resumes at the watermark"
-            );
-            break;
+    {
+        // Up to PREFETCH batches are read from Intercom at once; they are committed in order.
+        let as_of = req.as_of.timestamp();
+        let client = &client;
+        let fetches = futures::stream::iter(candidates.chunks(BATCH))
+            .map(|batch| async move { (batch, fetch(client, pool, batch, as_of).await) })
+            .buffered(PREFETCH);
+        futures::pin_mut!(fetches);
+        while let Some((batch, fetched)) = fetches.next().await {
+            if started.elapsed() >= budget {
+                complete = false;
+                tracing::warn!(
+                    job = JOB,
+                    "time budget spent; the next run resumes at the watermark"
+                );
+                break;
+            }
+            run.commit(pool, batch, fetched?).await?;
         }
-        run.batch(pool, batch).await?;
     }
 
     let mut summary = run.summary;
@@ -339,44 +351,31 @@ impl Run<'_> {
         Ok(out)
     }
 
-    /// Step 3 for one batch, committed as a whole.
-    async fn batch(&mut self, pool: &PgPool, batch: &[Candidate]) -> Result<(), SyncError> {
+    /// Step 3 for one fetched batch: rows, plan, and one transaction.
+    async fn commit(
+        &mut self,
+        pool: &PgPool,
+        batch: &[Candidate],
+        fetched: Fetched,
+    ) -> Result<(), SyncError> {
         let as_of = self.req.as_of.timestamp();
+        let Fetched {
+            stored,
+            keep,
+            conversations,
+            mut failed,
+            conversations_read,
+            parts_fetched,
+        } = fetched;
+        let duplicates = batch.len() - keep.len();
+        self.summary.skipped_contacts.duplicate_email += duplicates;
+        self.summary.conversations_read += conversations_read;
+        self.summary.parts_fetched += parts_fetched;
+        let keep: Vec<&Candidate> = keep.iter().map(|&i| &batch[i]).collect();
         let mut tx = pool
             .begin()
             .await
             .map_err(query_error("beginning a transaction"))?;
-        let emails: Vec<String> = batch.iter().map(|c| c.email.as_str().to_string()).collect();
-        let stored = db::stored_rows(&mut tx, &emails).await?;
-
-        // A stored row written from a contact updated later than this one keeps its email.
-        let keep: Vec<&Candidate> = batch
-            .iter()
-            .filter(|c| {
-                let Some(s) = stored.get(&c.email) else {
-                    return true;
-                };
-                let holder = s.intercom_contact_id.as_str();
-                let loses = !holder.is_empty()
-                    && holder != c.contact.id
-                    && Claim {
-                        updated_at: s.intercom_updated_at.map_or(0, |t| t.timestamp()),
-                        contact_id: holder,
-                    }
-                    .beats(&Claim {
-                        updated_at: c.contact.updated_at.unwrap_or(0),
-                        contact_id: &c.contact.id,
-                    });
-                if loses {
-                    self.summary.skipped_contacts.duplicate_email += 1;
-                    tracing::info!(job = JOB, contact_id = %c.contact.id, field = "email",
-                        "contact skipped: the stored row's contact was updated later");
-                }
-                !loses
-            })
-            .collect();
-
-        let (conversations, mut failed) = self.conversations(&keep).await;
         let mut rows: Vec<CustomerRow> = Vec::with_capacity(keep.len());
         let mut batch_max = i64::MIN;
         for c in &keep {
@@ -446,83 +445,6 @@ impl Run<'_> {
         Ok(())
     }
 
-    /// The conversations of `batch` by contact id (with parts where needed), and the contacts
-    /// whose conversations could not be read.
-    async fn conversations(
-        &mut self,
-        batch: &[&Candidate],
-    ) -> (
-        HashMap<String, Vec<SupportConversation>>,
-        HashMap<String, Failure>,
-    ) {
-        let client = self.client;
-        let as_of = self.req.as_of.timestamp();
-        let ids: Vec<&str> = batch.iter().map(|c| c.contact.id.as_str()).collect();
-        let wanted: HashSet<&str> = ids.iter().copied().collect();
-        let mut failed: HashMap<String, Failure> = HashMap::new();
-        let mut found: Vec<SupportConversation> = Vec::new();
-        for (query, chunk) in chunk_in("contact_ids", &ids, IN_CHUNK)
-            .into_iter()
-            .zip(ids.chunks(IN_CHUNK))
-        {
-            match client
-                .search_conversations_as::<SupportConversation>(query, None)
-                .try_concat()
-                .await
-            {
-                Ok(list) => found.extend(list),
-                Err(error) => {
-                    for id in chunk {
-                        failed.insert(id.to_string(), clone_error(&error));
-                    }
-                }
-            }
-        }
-        self.summary.conversations_read += found.len();
-        let (need, done): (Vec<_>, Vec<_>) = found.into_iter().partition(|c| needs_parts(c, as_of));
-        let fetched: Vec<(
-            SupportConversation,
-            Result<SupportConversation, IntercomError>,
-        )> = futures::stream::iter(need)
-            .map(|c| async move {
-                let full = client
-                    .get_conversation_as::<SupportConversation>(&c.id)
-                    .await;
-                (c, full)
-            })
-            .buffer_unordered(GET_CONCURRENCY)
-            .collect()
-            .await;
-        self.summary.parts_fetched += fetched.len();
-        let mut by_contact: HashMap<String, Vec<SupportConversation>> = HashMap::new();
-        let file = |c: SupportConversation, by: &mut HashMap<String, Vec<SupportConversation>>| {
-            let owners: Vec<String> = c
-                .contact_ids()
-                .filter(|id| wanted.contains(id))
-                .map(str::to_string)
-                .collect();
-            for id in owners {
-                by.entry(id).or_default().push(c.clone());
-            }
-        };
-        for c in done {
-            file(c, &mut by_contact);
-        }
-        for (listed, result) in fetched {
-            match result {
-                Ok(full) => file(full, &mut by_contact),
-                Err(error) => {
-                    for id in listed.contact_ids().filter(|id| wanted.contains(id)) {
-                        failed
-                            .entry(id.to_string())
-                            .or_insert_with(|| clone_error(&error));
-                    }
-                }
-            }
-        }
-        (by_contact, failed)
-    }
-
     fn failed(&mut self, c: &Candidate, error: &Failure) {
         tracing::error!(job = JOB, contact_id = %c.contact.id, status = error.status,
             code = error.code.as_deref().unwrap_or(""),
@@ -536,6 +458,130 @@ impl Run<'_> {
             request_id: error.request_id.clone(),
         });
     }
+}
+
+/// What [`fetch`] reads for one batch.
+struct Fetched {
+    /// The stored Intercom columns of the batch's emails.
+    stored: HashMap<Email, CustomerRow>,
+    /// Indexes (into the batch) of the contacts kept: not beaten by a stored row's contact.
+    keep: Vec<usize>,
+    /// Conversations by contact id, with parts where needed.
+    conversations: HashMap<String, Vec<SupportConversation>>,
+    /// Contacts whose conversations could not be read.
+    failed: HashMap<String, Failure>,
+    conversations_read: usize,
+    parts_fetched: usize,
+}
+
+/// Reads what one batch needs: its stored rows (a stored row written from a contact updated
+/// later than the candidate keeps its email), one conversation search by `contact_ids` per 150
+/// contacts, and the parts of conversations whose contact wrote within 30 days.
+async fn fetch(
+    client: &IntercomClient,
+    pool: &PgPool,
+    batch: &[Candidate],
+    as_of: i64,
+) -> Result<Fetched, SyncError> {
+    let emails: Vec<String> = batch.iter().map(|c| c.email.as_str().to_string()).collect();
+    let stored = {
+        let mut conn = pool.acquire().await.map_err(query_error("connecting"))?;
+        db::stored_rows(&mut conn, &emails).await?
+    };
+    let mut keep = Vec::with_capacity(batch.len());
+    for (i, c) in batch.iter().enumerate() {
+        let loses = stored.get(&c.email).is_some_and(|s| {
+            let holder = s.intercom_contact_id.as_str();
+            !holder.is_empty()
+                && holder != c.contact.id
+                && Claim {
+                    updated_at: s.intercom_updated_at.map_or(0, |t| t.timestamp()),
+                    contact_id: holder,
+                }
+                .beats(&Claim {
+                    updated_at: c.contact.updated_at.unwrap_or(0),
+                    contact_id: &c.contact.id,
+                })
+        });
+        if loses {
+            tracing::info!(job = JOB, contact_id = %c.contact.id, field = "email",
+                "contact skipped: the stored row's contact was updated later");
+        } else {
+            keep.push(i);
+        }
+    }
+
+    let ids: Vec<&str> = keep.iter().map(|&i| batch[i].contact.id.as_str()).collect();
+    let wanted: HashSet<&str> = ids.iter().copied().collect();
+    let mut failed: HashMap<String, Failure> = HashMap::new();
+    let mut found: Vec<SupportConversation> = Vec::new();
+    for (query, chunk) in chunk_in("contact_ids", &ids, IN_CHUNK)
+        .into_iter()
+        .zip(ids.chunks(IN_CHUNK))
+    {
+        match client
+            .search_conversations_as::<SupportConversation>(query, None)
+            .try_concat()
+            .await
+        {
+            Ok(list) => found.extend(list),
+            Err(error) => {
+                for id in chunk {
+                    failed.insert(id.to_string(), clone_error(&error));
+                }
+            }
+        }
+    }
+    let conversations_read = found.len();
+    let (need, done): (Vec<_>, Vec<_>) = found.into_iter().partition(|c| needs_parts(c, as_of));
+    let fetched: Vec<(
+        SupportConversation,
+        Result<SupportConversation, IntercomError>,
+    )> = futures::stream::iter(need)
+        .map(|c| async move {
+            let full = client
+                .get_conversation_as::<SupportConversation>(&c.id)
+                .await;
+            (c, full)
+        })
+        .buffer_unordered(GET_CONCURRENCY)
+        .collect()
+        .await;
+    let parts_fetched = fetched.len();
+    let mut conversations: HashMap<String, Vec<SupportConversation>> = HashMap::new();
+    let file = |c: SupportConversation, by: &mut HashMap<String, Vec<SupportConversation>>| {
+        let owners: Vec<String> = c
+            .contact_ids()
+            .filter(|id| wanted.contains(id))
+            .map(str::to_string)
+            .collect();
+        for id in owners {
+            by.entry(id).or_default().push(c.clone());
+        }
+    };
+    for c in done {
+        file(c, &mut conversations);
+    }
+    for (listed, result) in fetched {
+        match result {
+            Ok(full) => file(full, &mut conversations),
+            Err(error) => {
+                for id in listed.contact_ids().filter(|id| wanted.contains(id)) {
+                    failed
+                        .entry(id.to_string())
+                        .or_insert_with(|| clone_error(&error));
+                }
+            }
+        }
+    }
+    Ok(Fetched {
+        stored,
+        keep,
+        conversations,
+        failed,
+        conversations_read,
+        parts_fetched,
+    })
 }
 
 /// What a failed contact keeps of the Intercom error (one error may fail several contacts).

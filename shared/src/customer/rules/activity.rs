@@ -5,9 +5,10 @@
 //! Decisions where the rules are silent (also in docs/customer-sync.md):
 //! - "Within 30 days of as-of" is `[as-of − 30 × 86,400 s, as-of]`, both ends inclusive; a
 //!   conversation or message after as-of (a replay with a past `asOf`) is not recent.
-//! - A conversation's parts are read only when `statistics.last_contact_reply_at` is recent (or
-//!   the conversation has no statistics and was updated within the window): only then can a
-//!   contact message in a part be recent. The source is read from the search result.
+//! - A conversation's parts are read only when `statistics.last_contact_reply_at` is recent and
+//!   is not the contact-written source itself (or the conversation has no statistics and was
+//!   updated within the window): only then can a contact message in a part be recent. The source
+//!   is read from the search result.
 //! - A message is the contact's when its author is a user, lead or contact with the contact's id
 //!   (or no id, when the conversation has this one contact). Notes, admin and bot messages never
 //!   count.
@@ -16,6 +17,7 @@
 use super::keywords::KeywordMatcher;
 use super::money::ExactCents;
 use crate::customer::models::{written_by, SupportConversation};
+use crate::intercom::models::AuthorType;
 
 /// Days of 24 hours back from as-of that count as recent.
 pub const RECENT_DAYS: i64 = 30;
@@ -44,10 +46,22 @@ pub struct Activity {
     pub mentioned_cancel: bool,
 }
 
-/// Whether the parts of `c` must be read to know whether the contact wrote in the last 30 days.
+/// Whether the parts of `c` must be read to know whether the contact wrote in the last 30 days:
+/// its last contact message (`statistics.last_contact_reply_at`) is recent and is not the source
+/// itself (a contact-written source at `created_at` is read from the search result).
 pub fn needs_parts(c: &SupportConversation, as_of: i64) -> bool {
+    let contact_source = c
+        .source
+        .as_ref()
+        .and_then(|s| s.author.as_ref())
+        .is_some_and(|a| {
+            matches!(
+                a.author_type,
+                Some(AuthorType::User | AuthorType::Lead | AuthorType::Contact)
+            )
+        });
     match c.statistics.as_ref().and_then(|s| s.last_contact_reply_at) {
-        Some(t) => recent(t, as_of),
+        Some(t) => recent(t, as_of) && !(contact_source && t == c.created_at),
         None => c.updated_at >= recent_from(as_of),
     }
 }

@@ -243,6 +243,25 @@ fn parts_are_needed_only_for_recent_contact_messages() {
     assert!(needs_parts(&with_stats(AS_OF - 30 * DAY), AS_OF));
     assert!(!needs_parts(&with_stats(AS_OF - 30 * DAY - 1), AS_OF));
     assert!(!needs_parts(&with_stats(AS_OF + 10), AS_OF));
+    // The contact's last message is the source itself (read from search): no parts needed;
+    // an admin-written source at the same second does not say so.
+    let only_source = conv(
+        "1",
+        &["c"],
+        AS_OF - DAY,
+        "open",
+        json!({"statistics": {"last_contact_reply_at": AS_OF - DAY}}),
+    );
+    assert!(!needs_parts(&only_source, AS_OF));
+    let admin_source = conv(
+        "1",
+        &["c"],
+        AS_OF - DAY,
+        "open",
+        json!({"statistics": {"last_contact_reply_at": AS_OF - DAY},
+        "source": {"author": {"type": "admin", "id": "7"}, "body": "x"}}),
+    );
+    assert!(needs_parts(&admin_source, AS_OF));
     // No statistics: decided by updated_at.
     assert!(needs_parts(
         &conv("1", &["c"], AS_OF - DAY, "open", json!({})),
