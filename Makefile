@@ -98,3 +98,9 @@ clean: ## Remove build outputs (cargo target, .aws-sam); keeps .venv
 
 distclean: clean ## clean, and remove .venv too
 	rm -rf $(VENV)
+
+# customer sync (CUSTOMER-SYNC.md)
+.PHONY: bench-customer
+bench-customer: venv ## Benchmark of customer-sync (20,000 contacts, 200,000 conversations, 150 ms latency, Intercom's rate limit; full and 6-hour incremental)
+	$(CARGO) build --workspace --release
+	infra/scripts/with-postgres.sh $(VENV_BIN)/python infra/scripts/bench_customer.py $(BENCH_CUSTOMER_ARGS)

@@ -22,6 +22,10 @@ pub struct SimConfig {
     /// Contact ids whose `PUT /contacts/{id}` always fails with a 500 (a record the server
     /// cannot write), for tests of how a job reports a failed update. Empty by default.
     pub failing_contact_updates: BTreeSet<String>,
+    /// Conversation ids whose `GET /conversations/{id}` always fails with a 500 (a record the
+    /// server cannot read), for tests of how a job reports a conversation it cannot read. Empty
+    /// by default.
+    pub failing_conversation_reads: BTreeSet<String>,
 }
 
 impl Default for SimConfig {
@@ -34,6 +38,7 @@ impl Default for SimConfig {
             error_rate: 0.0,
             seed: 0,
             failing_contact_updates: BTreeSet::new(),
+            failing_conversation_reads: BTreeSet::new(),
         }
     }
 }
@@ -49,6 +54,10 @@ impl fmt::Debug for SimConfig {
             .field("error_rate", &self.error_rate)
             .field("seed", &self.seed)
             .field("failing_contact_updates", &self.failing_contact_updates)
+            .field(
+                "failing_conversation_reads",
+                &self.failing_conversation_reads,
+            )
             .finish()
     }
 }

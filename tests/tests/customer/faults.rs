@@ -112,6 +112,7 @@ async fn a_spent_budget_returns_incomplete_and_the_next_run_finishes() {
     let sim = start_sim(generated(300, 900), SimConfig::default()).await;
     let db = fresh_database().await;
     let ctx = customer_context(&sim, &db, None);
+    // A first run with no time at all: nothing committed, no watermark.
     let s = sync::run(
         &ctx,
         json!({"mode": "full", "asOf": AS_OF_END}),
@@ -120,18 +121,35 @@ async fn a_spent_budget_returns_incomplete_and_the_next_run_finishes() {
     .await
     .unwrap();
     assert!(!s.complete);
-    assert_eq!(s.rows_written, 0);
+    assert_eq!((s.rows_written, s.watermark), (0, None));
     let complete: bool = query_scalar("SELECT complete FROM sync_state")
         .fetch_one(&db.pool)
         .await
         .unwrap();
     assert!(!complete);
-    let s = sync::handle(&ctx, json!({"mode": "full", "asOf": AS_OF_END}))
+    // The scheduled incremental run resumes it: every contact.
+    let s = sync::handle(&ctx, json!({"asOf": AS_OF_END}))
         .await
         .unwrap();
-    assert!(s.complete);
+    assert!(s.complete && s.contacts_read == 300, "{:?}", s.window);
     assert_eq!(customers(&db).await, want_rows);
     assert_eq!(alert_set(&db).await, want_alerts);
+
+    // After a complete run, a full run out of time before its first batch must not leave the
+    // incremental watermark behind: the next run reads every contact again.
+    let s = sync::run(
+        &ctx,
+        json!({"mode": "full", "asOf": AS_OF_END}),
+        Duration::ZERO,
+    )
+    .await
+    .unwrap();
+    assert_eq!((s.complete, s.watermark), (false, None));
+    let s = sync::handle(&ctx, json!({"asOf": AS_OF_END}))
+        .await
+        .unwrap();
+    assert!(s.complete && s.contacts_read == 300, "{:?}", s.window);
+    assert_eq!(s.rows_written, 0);
     sim.shutdown().await;
     db.drop_database().await;
 }
@@ -224,6 +242,54 @@ async fn a_slack_outage_loses_no_alert() {
             .unwrap();
     assert_eq!(unsent, 0);
     sink.shutdown().await;
+    sim.shutdown().await;
+    db.drop_database().await;
+}
+
+#[tokio::test]
+async fn a_contact_that_still_fails_is_an_error_and_the_next_run_resumes_before_it() {
+    // bob's conversation v-bob-1 (its parts are needed) cannot be read, whatever the retries.
+    let failing = SimConfig {
+        failing_conversation_reads: ["v-bob-1".to_string()].into(),
+        ..SimConfig::default()
+    };
+    let sim = start_sim(workspace(), failing).await;
+    let db = fresh_database().await;
+    let ctx = customer_context(&sim, &db, None);
+    let summary = match sync::handle(&ctx, json!({"mode": "full", "asOf": AS_OF_TEXT})).await {
+        Err(sync::SyncError::ContactsFailed(summary)) => summary,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(summary.errors.len(), 1);
+    let e = &summary.errors[0];
+    assert_eq!(
+        (e.contact_id.as_str(), e.status, e.code.as_deref()),
+        ("c-bob", Some(500), Some("server_error"))
+    );
+    // The others are written; bob is not; the run is not complete and the watermark stops at
+    // bob's change time (4 days before as-of).
+    assert_eq!(summary.rows_written, 3);
+    assert!(!summary.complete);
+    assert_eq!(summary.watermark.unwrap().timestamp(), AS_OF - 4 * DAY);
+    let emails: Vec<Value> = rows(&db, "unified_customers", "email", "email").await;
+    assert_eq!(
+        emails,
+        vec![
+            json!({"email": "ann@acme.com"}),
+            json!({"email": "cat@gamma.org"}),
+            json!({"email": "dana@delta.com"})
+        ]
+    );
+    sim.shutdown().await;
+
+    // Intercom reads it again: the next run resumes from bob and the table is the clean one.
+    let sim = start_sim(workspace(), SimConfig::default()).await;
+    let ctx = customer_context(&sim, &db, None);
+    let s = sync::handle(&ctx, json!({"asOf": AS_OF_TEXT}))
+        .await
+        .unwrap();
+    assert!(s.window.resumed && s.complete);
+    assert_eq!(customers(&db).await, expected_rows());
     sim.shutdown().await;
     db.drop_database().await;
 }

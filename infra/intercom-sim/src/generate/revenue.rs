@@ -261,11 +261,30 @@ pub fn generate_customers(w: &CustomerWorkload, seed: u64, as_of: NaiveDate) -> 
             "conversation_parts": {"type": "conversation_part.list", "total_count": parts.len(), "conversation_parts": parts},
         }));
     }
+    // The Stripe app's attributes, declared writable so that tests and the benchmark can change
+    // them through `PUT /contacts/{id}` the way the app's sync would.
+    let data_attributes = [
+        ("stripe_id", "string"),
+        ("stripe_plan", "string"),
+        ("stripe_plan_price", "float"),
+        ("stripe_plan_interval", "string"),
+        ("stripe_subscription_status", "string"),
+        ("stripe_delinquent", "boolean"),
+        ("stripe_last_charge_amount", "float"),
+        ("stripe_last_charge_at", "date"),
+    ]
+    .iter()
+    .map(|(name, data_type)| {
+        json!({"type": "data_attribute", "name": name, "full_name": format!("custom_attributes.{name}"),
+               "model": "contact", "data_type": data_type, "custom": true, "api_writable": true,
+               "archived": false})
+    })
+    .collect();
     Workspace {
         admins,
         contacts,
         conversations,
-        data_attributes: Vec::new(),
+        data_attributes,
     }
 }
 

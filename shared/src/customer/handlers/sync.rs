@@ -164,6 +164,10 @@ pub async fn run(
         if summary.complete {
             let as_of = req.as_of;
             summary.watermark = Some(old_watermark.map_or(as_of, |w| w.max(as_of)));
+        } else if window.contacts_from.is_none() && summary.batches == 0 {
+            // A full read that committed nothing: the next run must start it from the
+            // beginning, not from an earlier incremental watermark.
+            summary.watermark = None;
         }
         let mut conn = pool.acquire().await.map_err(query_error("connecting"))?;
         save_state(&mut conn, &req, window, summary.watermark, summary.complete).await?;
@@ -250,6 +254,7 @@ impl Run<'_> {
             futures::pin_mut!(pages);
             while let Some(page) = pages.try_next().await? {
                 for conv in page.iter().filter(|c| c.updated_at >= since) {
+                    self.summary.window_conversations += 1;
                     for id in conv.contact_ids() {
                         let t = triggers.entry(id.to_string()).or_insert(conv.updated_at);
                         *t = (*t).max(conv.updated_at);
@@ -261,6 +266,7 @@ impl Run<'_> {
                 .filter(|id| !contacts.contains_key(*id))
                 .cloned()
                 .collect();
+            self.summary.contacts_looked_up = missing.len();
             let found: Vec<Vec<CustomerContact>> =
                 futures::stream::iter(chunk_in("id", &missing, IN_CHUNK))
                     .map(|q| async move {
@@ -367,6 +373,7 @@ impl Run<'_> {
             conversations_read,
             parts_fetched,
         } = fetched;
+        self.summary.batches += 1;
         let duplicates = batch.len() - keep.len();
         self.summary.skipped_contacts.duplicate_email += duplicates;
         self.summary.conversations_read += conversations_read;

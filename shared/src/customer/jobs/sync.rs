@@ -213,6 +213,12 @@ pub struct SyncSummary {
     pub alerts: BTreeMap<&'static str, usize>,
     /// Contacts read from Intercom (search by `updated_at`, and by id for conversations' contacts).
     pub contacts_read: usize,
+    /// Conversations read by the incremental `updated_at` search (whose contacts are synced).
+    pub window_conversations: usize,
+    /// Contacts of those conversations looked up by id (not already read by `updated_at`).
+    pub contacts_looked_up: usize,
+    /// Batches committed (or planned, in a dry run).
+    pub batches: usize,
     /// Conversations read by `contact_ids` search.
     pub conversations_read: usize,
     /// `GET /conversations/{id}` calls for parts.
@@ -256,6 +262,9 @@ impl SyncSummary {
             avg_quality_score: None,
             alerts: AlertKind::ALL.iter().map(|k| (k.as_str(), 0)).collect(),
             contacts_read: 0,
+            window_conversations: 0,
+            contacts_looked_up: 0,
+            batches: 0,
             conversations_read: 0,
             parts_fetched: 0,
             rows_written: 0,
