@@ -43,8 +43,17 @@ use crate::job::input::InvalidEvent;
 use crate::job::JobError;
 use crate::store::{sync_state, PgPool, StoreError, SyncState};
 
-/// Contacts per batch: one `contact_ids IN` conversation search and one transaction each.
+/// Most contacts per batch: one `contact_ids IN` conversation search and one transaction each.
 pub const BATCH: usize = 150;
+/// Fewest contacts per batch (when a run has few contacts, see [`batch_size`]).
+pub const MIN_BATCH: usize = 10;
+
+/// Contacts per batch for a run of `n` contacts: 150, or fewer when the run has fewer than
+/// [`PREFETCH`] full batches, so that a small incremental run still reads [`PREFETCH`] batches
+/// at once instead of paging one long conversation search after another.
+pub fn batch_size(n: usize) -> usize {
+    n.div_ceil(PREFETCH).clamp(MIN_BATCH, BATCH)
+}
 /// Ids per `IN` filter (contact lookups and `contact_ids`).
 pub const IN_CHUNK: usize = 150;
 /// `GET /conversations/{id}` calls in flight per batch; the client's rate-limit gate paces them.
@@ -142,7 +151,7 @@ pub async fn run(
         // Up to PREFETCH batches are read from Intercom at once; they are committed in order.
         let as_of = req.as_of.timestamp();
         let client = &client;
-        let fetches = futures::stream::iter(candidates.chunks(BATCH))
+        let fetches = futures::stream::iter(candidates.chunks(batch_size(candidates.len())))
             .map(|batch| async move { (batch, fetch(client, pool, batch, as_of).await) })
             .buffered(PREFETCH);
         futures::pin_mut!(fetches);
@@ -712,4 +721,19 @@ async fn save_state(
 
 fn query_error(what: &'static str) -> impl FnOnce(sqlx::Error) -> StoreError {
     move |source| StoreError::Query { what, source }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn batches_shrink_for_small_runs() {
+        assert_eq!(batch_size(0), MIN_BATCH);
+        assert_eq!(batch_size(4), MIN_BATCH);
+        assert_eq!(batch_size(200), 34);
+        assert_eq!(batch_size(600), 100);
+        assert_eq!(batch_size(900), 150);
+        assert_eq!(batch_size(20_000), 150);
+    }
 }
