@@ -102,3 +102,8 @@ distclean: clean ## clean, and remove .venv too
 bench-ranker: venv ## Benchmark of engagement-ranker: 250 and 2,500 customers, 150 ms latency, HubSpot's rate limits (release build)
 	$(CARGO) build --workspace --release
 	$(VENV_BIN)/python infra/scripts/bench_ranker.py $(BENCH_RANKER_ARGS)
+# customer sync (CUSTOMER-SYNC.md)
+.PHONY: bench-customer
+bench-customer: venv ## Benchmark of customer-sync (20,000 contacts, 200,000 conversations, 150 ms latency, Intercom's rate limit; full and 6-hour incremental)
+	$(CARGO) build --workspace --release
+	infra/scripts/with-postgres.sh $(VENV_BIN)/python infra/scripts/bench_customer.py $(BENCH_CUSTOMER_ARGS)

@@ -99,3 +99,6 @@ BIN="$BIN" PY="$PY" WORK="$WORK" AS_OF_DATE="$AS_OF_DATE" SIM_TOKEN="$SIM_TOKEN"
   infra/scripts/demo_service.sh
 
 BIN="$BIN" PY="$PY" WORK="$WORK" infra/scripts/demo_ranker.sh
+# customer sync (CUSTOMER-SYNC.md)
+BIN="$BIN" PY="$PY" WORK="$WORK" AS_OF_DATE="$AS_OF_DATE" SIM_TOKEN="$SIM_TOKEN" \
+  infra/scripts/demo_customer.sh

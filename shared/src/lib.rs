@@ -42,3 +42,6 @@ pub mod yobi;
 pub async fn aws_sdk_config() -> aws_config::SdkConfig {
     aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await
 }
+
+// The customer-sync system (CUSTOMER-SYNC.md).
+pub mod customer;

@@ -40,6 +40,10 @@ pub struct SimConfig {
     /// Authorized requests number `start..start + len` (counted from 1 in arrival order) are
     /// answered 503 before anything is read: an outage burst.
     pub outage: Option<(u64, u64)>,
+    /// Conversation ids whose `GET /conversations/{id}` always fails with a 500 (a record the
+    /// server cannot read), for tests of how a job reports a conversation it cannot read. Empty
+    /// by default.
+    pub failing_conversation_reads: BTreeSet<String>,
 }
 
 impl Default for SimConfig {
@@ -58,6 +62,7 @@ impl Default for SimConfig {
             hang_rate: 0.0,
             hang: Duration::from_secs(5),
             outage: None,
+            failing_conversation_reads: BTreeSet::new(),
         }
     }
 }
@@ -82,6 +87,10 @@ impl fmt::Debug for SimConfig {
             .field("hang_rate", &self.hang_rate)
             .field("hang", &self.hang)
             .field("outage", &self.outage)
+            .field(
+                "failing_conversation_reads",
+                &self.failing_conversation_reads,
+            )
             .finish()
     }
 }

@@ -34,7 +34,9 @@ mod version;
 mod workspace;
 
 pub use config::SimConfig;
-pub use generate::{generate, generate_support, SupportWorkload};
+pub use generate::{
+    generate, generate_customers, generate_support, CustomerWorkload, SupportWorkload,
+};
 pub use server::{start, RunningSim};
 pub use stats::SimStats;
 pub use workspace::{Workspace, WorkspaceError};

@@ -20,7 +20,7 @@ use intercom_sim::{SimConfig, SupportWorkload, Workspace};
     ArgGroup::new("source")
         .required(true)
         .multiple(true)
-        .args(["fixture", "generate", "support_conversations"])
+        .args(["fixture", "generate", "support_conversations", "customers"])
 ))]
 struct Args {
     /// Serve this fixture (JSON: {"admins","contacts","conversations","data_attributes"}).
@@ -37,6 +37,12 @@ struct Args {
     #[arg(long, value_name = "DAYS", default_value_t = 90, value_parser = clap::value_parser!(u32).range(1..))]
     support_days: u32,
     /// Seed of the generated workspace.
+    /// The customer-sync workload: N contacts with Stripe attributes (see `generate_customers`).
+    #[arg(long, value_name = "N", requires_all = ["seed", "as_of"], conflicts_with = "fixture")]
+    customers: Option<usize>,
+    /// Support conversations of the customer-sync workload (default 10 per contact).
+    #[arg(long, value_name = "N", requires = "customers")]
+    customer_conversations: Option<usize>,
     #[arg(long, value_name = "S")]
     seed: Option<u64>,
     /// Day the generated history ends (YYYY-MM-DD, America/New_York).
@@ -91,7 +97,7 @@ async fn main() -> anyhow::Result<()> {
                 .generate
                 .map(|members| intercom_sim::generate(members, seed, as_of))
                 .unwrap_or_default();
-            match args.support_conversations {
+            let with_support = match args.support_conversations {
                 Some(conversations) => {
                     let workload = SupportWorkload {
                         conversations,
@@ -100,11 +106,21 @@ async fn main() -> anyhow::Result<()> {
                     coaching.merge(intercom_sim::generate_support(&workload, seed, as_of))
                 }
                 None => coaching,
+            };
+            match args.customers {
+                Some(contacts) => {
+                    let workload = intercom_sim::CustomerWorkload {
+                        contacts,
+                        conversations: args.customer_conversations.unwrap_or(contacts * 10),
+                    };
+                    with_support.merge(intercom_sim::generate_customers(&workload, seed, as_of))
+                }
+                None => with_support,
             }
         }
         _ => anyhow::bail!(
-            "give --fixture FILE, or --generate MEMBERS and/or --support-conversations N with \
-             --seed S --as-of DATE"
+            "give --fixture FILE, or --generate MEMBERS, --support-conversations N and/or \
+             --customers N with --seed S --as-of DATE"
         ),
     };
     tracing::info!(

@@ -242,6 +242,16 @@ impl IntercomClient {
         }
     }
 
+    /// `GET /conversations/{id}` read into a shape of the caller's (e.g. one that keeps message
+    /// bodies).
+    pub async fn get_conversation_as<T: DeserializeOwned>(
+        &self,
+        id: &str,
+    ) -> Result<T, IntercomError> {
+        let url = self.url(&["conversations", non_empty(id, "conversation id")?]);
+        self.request(Method::GET, url, None).await
+    }
+
     /// Counters since the client was built, shared by its clones.
     pub fn stats(&self) -> ClientStats {
         self.inner.stats.snapshot()

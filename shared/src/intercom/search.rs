@@ -86,8 +86,10 @@ impl<T> SearchPage<T> {
     }
 }
 
-/// Objects that search returns, identified by id for deduplication.
-trait Identified {
+/// Objects that search returns, identified by id for deduplication. A system that reads its own
+/// shape of contact or conversation implements it to use [`IntercomClient::search_contacts_as`]
+/// and [`IntercomClient::search_conversations_as`].
+pub trait Identified {
     fn id(&self) -> &str;
 }
 
@@ -155,6 +157,32 @@ impl IntercomClient {
             MAX_PER_PAGE,
             Some(sort),
         )
+    }
+
+    /// As [`IntercomClient::search_contacts`], read into a shape of the caller's (e.g. one that
+    /// keeps `last_seen_at`), in the order `sort` asks for.
+    pub fn search_contacts_as<T>(
+        &self,
+        query: SearchQuery,
+        sort: Option<SearchSort>,
+    ) -> impl Stream<Item = Result<Vec<T>, IntercomError>> + Send + '_
+    where
+        T: DeserializeOwned + Identified + Send + 'static,
+    {
+        self.search(&["contacts", "search"], query, MAX_PER_PAGE, sort)
+    }
+
+    /// As [`IntercomClient::search_conversations`], read into a shape of the caller's (e.g. one
+    /// that keeps message bodies), in the order `sort` asks for.
+    pub fn search_conversations_as<T>(
+        &self,
+        query: SearchQuery,
+        sort: Option<SearchSort>,
+    ) -> impl Stream<Item = Result<Vec<T>, IntercomError>> + Send + '_
+    where
+        T: DeserializeOwned + Identified + Send + 'static,
+    {
+        self.search(&["conversations", "search"], query, MAX_PER_PAGE, sort)
     }
 
     fn search<T>(

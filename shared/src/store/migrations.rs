@@ -21,6 +21,12 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "service_functions",
         sql: include_str!("../../migrations/0003_service_functions.sql"),
     },
+    // customer sync (CUSTOMER-SYNC.md)
+    Migration {
+        version: 4,
+        name: "customer_tables",
+        sql: include_str!("../../migrations/0004_customer_tables.sql"),
+    },
 ];
 
 #[cfg(test)]

@@ -11,6 +11,7 @@
 
 mod attributes;
 mod people;
+mod revenue;
 mod shapes;
 mod support;
 mod timeline;
@@ -22,6 +23,7 @@ use serde_json::{json, Map, Value};
 
 use crate::workspace::Workspace;
 use people::{pick, weighted, CITIES, EMPLOYERS, REFERRALS};
+pub use revenue::{generate_customers, CustomerWorkload};
 use shapes::{Coach, ContactRef, MemberRecord};
 pub use support::{generate_support, SupportWorkload};
 use timeline::{ny_instant, Planned, Planner, Profile, State};

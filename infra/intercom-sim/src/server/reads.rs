@@ -22,6 +22,13 @@ pub async fn conversation(
     headers: HeaderMap,
 ) -> Result<Json<Value>, ApiError> {
     let version = ApiVersion::from_headers(&headers)?;
+    if state.config.failing_conversation_reads.contains(&id) {
+        return Err(ApiError::new(
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+            "server_error",
+            "Internal server error",
+        ));
+    }
     let store = state.read();
     let p = store
         .position(Model::Conversation, &id)

@@ -1,0 +1,3 @@
+//! `customer-sync`'s event, the window it reads and its summary (CUSTOMER-SYNC.md §4).
+
+pub mod sync;
