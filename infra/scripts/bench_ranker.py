@@ -23,6 +23,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import time
 import urllib.request
 
 SIZES = [int(s) for s in os.environ.get("BENCH_RANKER_SIZES", "250,2500").split(",")]
@@ -52,8 +53,9 @@ def start(name, args, workdir):
             return proc, line
         if proc.poll() is not None:
             sys.exit(f"{name} exited: " + open(os.path.join(workdir, name + ".log")).read()[-2000:])
-        import time
         time.sleep(0.1)
+    proc.kill()
+    proc.wait()
     sys.exit(f"{name} did not start")
 
 

@@ -11,8 +11,10 @@ cd "$(dirname "$0")/../.."
 CUSTOMERS=${DEMO_RANKER_CUSTOMERS:-200}
 SEED=${DEMO_SEED:-42}
 AS_OF_DATE=$(TZ=America/New_York date +%F)
-PIDS=()
-trap 'for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done; true' EXIT
+# `start` runs inside $(...), a subshell: the simulators' pids go through a file.
+PIDFILE="$WORK/ranker-sims.pids"
+: >"$PIDFILE"
+trap 'while read -r p; do kill "$p" 2>/dev/null; done <"$PIDFILE"; true' EXIT
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
@@ -21,12 +23,14 @@ start() {
   local name=$1
   shift
   "$BIN/$name" "$@" --port 0 >"$WORK/$name.out" 2>"$WORK/$name.log" &
-  PIDS+=($!)
+  local pid=$!
+  echo "$pid" >>"$PIDFILE"
   for _ in $(seq 1 300); do
     [ -s "$WORK/$name.out" ] && break
-    kill -0 "${PIDS[-1]}" 2>/dev/null || { cat "$WORK/$name.log"; exit 1; }
+    kill -0 "$pid" 2>/dev/null || { cat "$WORK/$name.log" >&2; exit 1; }
     sleep 0.1
   done
+  [ -s "$WORK/$name.out" ] || { echo "$name did not start" >&2; exit 1; }
   head -n1 "$WORK/$name.out"
 }
 
