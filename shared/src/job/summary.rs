@@ -200,8 +200,27 @@ mod tests {
                 "apiCalls": 0, "rateLimitWaits": 0, "retries": 0, "durationMs": 0,
                 "changesByAttribute": {"Last Call": 1},
                 "changes": [{"contactId": "c1", "attribute": "Last Call", "old": null, "new": 5}],
-                "changesOmitted": 0
+                "changesOmitted": 0, "failedSearches": [], "complete": true
             })
+        );
+        // A search that kept failing is a failure too; an incomplete run says where to resume.
+        s.failed.clear();
+        s.failed_searches.push(FailedSearch {
+            search: "conversations updated 2024-03-01..2024-03-07".into(),
+            status: Some(500),
+            message: "server_error".into(),
+        });
+        s.complete = false;
+        s.resume_from = Some("2024-03-08".into());
+        assert!(s.has_failures());
+        let v = serde_json::to_value(&s).unwrap();
+        assert_eq!(
+            v["failedSearches"],
+            json!([{"search": "conversations updated 2024-03-01..2024-03-07", "status": 500, "message": "server_error"}])
+        );
+        assert_eq!(
+            (v["complete"].clone(), v["resumeFrom"].clone()),
+            (json!(false), json!("2024-03-08"))
         );
     }
 }
