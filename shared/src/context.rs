@@ -18,6 +18,10 @@ pub struct IntercomSettings {
     pub base_url: String,
     /// The `Intercom-Version` header, e.g. `2.11`.
     pub version: String,
+    /// Per-request timeout, connection to last byte
+    /// ([`crate::intercom::DEFAULT_TIMEOUT`] in the functions; tests of hung
+    /// requests shorten it).
+    pub timeout: std::time::Duration,
 }
 
 impl IntercomSettings {
@@ -30,6 +34,7 @@ impl IntercomSettings {
         Ok(Self {
             base_url: probe.base_url.to_string(),
             version: probe.version.clone(),
+            timeout: probe.timeout,
         })
     }
 }
@@ -39,12 +44,18 @@ pub struct IntercomAccess {
     /// Where Intercom is.
     pub settings: IntercomSettings,
     tokens: TokenSource,
+    /// The clients built so far, one per `Intercom-Version`, renewed for each invocation.
+    built: tokio::sync::Mutex<std::collections::BTreeMap<String, IntercomClient>>,
 }
 
 impl IntercomAccess {
     /// From explicit parts (tests, local tools).
     pub fn new(settings: IntercomSettings, tokens: TokenSource) -> Self {
-        Self { settings, tokens }
+        Self {
+            settings,
+            tokens,
+            built: Default::default(),
+        }
     }
 
     /// From the environment: [`IntercomSettings::from_env`] and the token source
@@ -55,8 +66,9 @@ impl IntercomAccess {
         Ok(Self::new(settings, tokens))
     }
 
-    /// A fresh Intercom client for one invocation (its call counters start at zero); the token
-    /// comes from the cached token source, so Secrets Manager is read once per environment.
+    /// An Intercom client for one invocation (its call counters start at zero). The HTTP client
+    /// (connection pool, TLS) and the token are built once per execution environment and reused
+    /// by warm invocations ([`IntercomClient::renewed`]); Secrets Manager is read once.
     pub async fn client(&self) -> Result<IntercomClient, JobError> {
         self.client_with_version(&self.settings.version).await
     }
@@ -64,6 +76,10 @@ impl IntercomAccess {
     /// As [`IntercomAccess::client`], sending `version` as `Intercom-Version` (a job that needs
     /// fields of a later API version asks for it on its own client).
     pub async fn client_with_version(&self, version: &str) -> Result<IntercomClient, JobError> {
+        let mut built = self.built.lock().await;
+        if let Some(client) = built.get(version) {
+            return Ok(client.renewed());
+        }
         let token = self.tokens.token().await?;
         let mut client_config = ClientConfig::from_env(token)?;
         client_config.base_url = self.settings.base_url.parse().map_err(|_| ConfigError {
@@ -71,7 +87,16 @@ impl IntercomAccess {
             reason: format!("{:?} is not a URL", self.settings.base_url),
         })?;
         client_config.version = version.to_owned();
-        Ok(IntercomClient::new(client_config)?)
+        client_config.timeout = self.settings.timeout;
+        let client = IntercomClient::new(client_config)?;
+        built.insert(version.to_owned(), client.clone());
+        Ok(client)
+    }
+
+    /// How many HTTP clients were built (one per `Intercom-Version` asked for), for tests that
+    /// check warm invocations reuse them.
+    pub async fn clients_built(&self) -> usize {
+        self.built.lock().await.len()
     }
 }
 

@@ -28,6 +28,7 @@ pub mod context;
 pub mod hubspot;
 pub mod intercom;
 pub mod job;
+pub mod metrics;
 pub mod notify;
 pub mod runtime;
 pub mod service;

@@ -502,3 +502,25 @@ mod tests {
         }
     }
 }
+
+/// Where a function's "now" comes from: the system clock in Lambda, or a fixed instant where a
+/// run must be replayed at a known time (end-to-end tests with recorded as-of dates). Only code
+/// builds a fixed clock; no event or variable can move a deployed function's clock.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Clock {
+    /// `Utc::now()`.
+    #[default]
+    System,
+    /// Always this instant.
+    Fixed(DateTime<Utc>),
+}
+
+impl Clock {
+    /// The current instant by this clock.
+    pub fn now(&self) -> DateTime<Utc> {
+        match self {
+            Clock::System => Utc::now(),
+            Clock::Fixed(at) => *at,
+        }
+    }
+}

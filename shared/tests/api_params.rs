@@ -330,16 +330,17 @@ fn billing_month_rules_and_parameters() {
     assert!(p.invalid_params[0]
         .reason
         .contains("not a billing parameter"));
-    // The month is compared in the reporting zone: 2024-04-01T03:00Z is still March in New York.
+    // The month is compared in the reporting zone: 2024-03-01T03:00Z is still February in New
+    // York.
     let p = parse(
         Route::Billing,
-        &get("/x?month=2024-04&asOf=2024-04-01T03:00:00Z"),
+        &get("/x?month=2024-03&asOf=2024-03-01T03:00:00Z"),
     )
     .unwrap_err();
     assert_eq!(bad_names(&p), ["month"]);
     assert!(parse(
         Route::Billing,
-        &get("/x?month=2024-04&asOf=2024-04-01T05:00:00Z")
+        &get("/x?month=2024-03&asOf=2024-03-01T05:00:00Z")
     )
     .is_ok());
 }
@@ -369,4 +370,24 @@ fn engagement_uses_the_export_request() {
             .status,
         500
     );
+}
+
+#[test]
+fn report_as_of_runs_from_2000_to_the_end_of_tomorrow() {
+    // `parse` reads now as 2024-03-10T17:30:45Z: tomorrow is 2024-03-11 (UTC).
+    for (as_of, ok) in [
+        ("2000-01-01T00:00:00Z", true),
+        ("1999-12-31T23:59:59Z", false),
+        ("1970-01-01T00:00:00Z", false),
+        ("2024-03-11T23:59:59Z", true),
+        ("2024-03-12T00:00:00Z", false),
+        ("2124-03-10T00:00:00Z", false),
+    ] {
+        let result = parse(Route::Caseload, &get(&format!("/x?asOf={as_of}")));
+        match (result, ok) {
+            (Ok(r), true) => assert_eq!(r.as_of, parse_as_of(as_of).unwrap()),
+            (Err(p), false) => assert_eq!(bad_names(&p), ["asOf"], "{as_of}"),
+            (other, _) => panic!("{as_of}: {other:?}"),
+        }
+    }
 }

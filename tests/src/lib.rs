@@ -16,6 +16,7 @@ use shared::aws::secrets::TokenSource;
 use shared::coaching::config::Config;
 use shared::coaching::handlers::AppContext;
 use shared::context::IntercomSettings;
+use shared::time::Clock;
 
 /// The simulator's token in tests; distinctive so that tests can look for leaks.
 pub const TOKEN: &str = "tok-e2e-3f9c1a7d";
@@ -31,16 +32,41 @@ pub async fn start_sim(workspace: Workspace, config: SimConfig) -> RunningSim {
         .expect("the simulator starts")
 }
 
-/// The context a function would build, pointed at `sim`, with the default configuration.
+/// "Now" for the coaching tests: an hour after their as-of (2026-03-10T16:00:00Z), so that
+/// writing runs with that as-of are within the allowed distance from now.
+pub const NOW: &str = "2026-03-10T17:00:00Z";
+
+/// The context a function would build, pointed at `sim`, with the default configuration and a
+/// clock fixed at [`NOW`].
 pub fn context(sim: &RunningSim) -> AppContext {
     AppContext::new(
         Config::default(),
         IntercomSettings {
             base_url: sim.base_url.clone(),
             version: "2.11".into(),
+            timeout: shared::intercom::DEFAULT_TIMEOUT,
         },
         TokenSource::fixed(TOKEN.into()),
     )
+    .with_clock(Clock::Fixed(
+        shared::time::parse_as_of(NOW).expect("an RFC 3339 instant"),
+    ))
+}
+
+/// [`context`] with another per-request timeout (tests of hung requests).
+pub fn context_with_timeout(sim: &RunningSim, timeout: std::time::Duration) -> AppContext {
+    AppContext::new(
+        Config::default(),
+        IntercomSettings {
+            base_url: sim.base_url.clone(),
+            version: "2.11".into(),
+            timeout,
+        },
+        TokenSource::fixed(TOKEN.into()),
+    )
+    .with_clock(Clock::Fixed(
+        shared::time::parse_as_of(NOW).expect("an RFC 3339 instant"),
+    ))
 }
 
 /// The contact as `GET /contacts/{id}` answers it.

@@ -15,6 +15,13 @@ pub struct SimStats {
     pub rate_limited: u64,
     /// Requests answered with an injected 5xx.
     pub errors_injected: u64,
+    /// `PUT /contacts/{id}` applied to the store, per contact id: a count above one for a
+    /// single planned update is a duplicate write.
+    #[serde(default)]
+    pub contact_writes: BTreeMap<String, u64>,
+    /// Requests handled and then answered with a 502, cut (reset) or hung.
+    #[serde(default)]
+    pub faults_after_handling: u64,
 }
 
 #[derive(Debug, Default)]
@@ -33,6 +40,18 @@ impl StatsRecorder {
 
     pub fn error_injected(&self) {
         self.lock().errors_injected += 1;
+    }
+
+    pub fn contact_written(&self, id: &str) {
+        *self
+            .lock()
+            .contact_writes
+            .entry(id.to_string())
+            .or_default() += 1;
+    }
+
+    pub fn fault_after_handling(&self) {
+        self.lock().faults_after_handling += 1;
     }
 
     pub fn snapshot(&self) -> SimStats {

@@ -201,7 +201,8 @@ impl Fields {
 
     /// `cursor` (decoded, not yet checked against the listing) and the as-of it pins: the
     /// cursor's as-of when a cursor is given, else `asOf`, else `now`, in whole seconds. An
-    /// `asOf` that differs from the cursor's is a `cursor` problem.
+    /// `asOf` that differs from the cursor's is a `cursor` problem; one before 2000-01-01 or
+    /// after tomorrow (UTC date of `now` plus one day) is an `asOf` problem.
     pub fn take_cursor_and_as_of(&mut self, now: DateTime<Utc>) -> (Option<Cursor>, DateTime<Utc>) {
         let cursor = self
             .take_text("cursor")
@@ -221,6 +222,19 @@ impl Fields {
         if cursor.is_some() && cursor_as_of.is_none() {
             self.problem("cursor", "is not a cursor from this API");
         }
+        if let Some(asked) = asked_as_of {
+            let earliest = DateTime::from_timestamp(EARLIEST_AS_OF, 0).expect("a valid instant");
+            let latest_day = now.date_naive() + chrono::Days::new(1);
+            if asked < earliest || asked.date_naive() > latest_day {
+                self.problem(
+                    "asOf",
+                    format!(
+                        "must be from 2000-01-01T00:00:00Z to the end of tomorrow ({latest_day}, \
+                         UTC)"
+                    ),
+                );
+            }
+        }
         let as_of = whole_seconds(cursor_as_of.or(asked_as_of).unwrap_or(now));
         if let (Some(asked), Some(pinned)) = (asked_as_of, cursor_as_of) {
             if whole_seconds(asked) != pinned {
@@ -236,6 +250,9 @@ impl Fields {
         (cursor, as_of)
     }
 }
+
+/// The earliest `asOf` a report takes: 2000-01-01T00:00:00Z, unix seconds.
+pub const EARLIEST_AS_OF: i64 = 946_684_800;
 
 /// The usual reason for refusing the unknown parameter `name` of a request that accepts
 /// `allowed`: a "did you mean" when it differs from an allowed name only by case, else the list

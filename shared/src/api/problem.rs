@@ -196,6 +196,19 @@ impl Problem {
         }
     }
 
+    /// 409 `export-exists`: an on-demand export's object key is taken (conditional put refused).
+    pub fn export_exists(key: &str) -> Self {
+        Self::new(
+            "export-exists",
+            "Export already exists",
+            StatusCode::CONFLICT,
+            format!(
+                "An object with the key {key} already exists; exports started through the API \
+                 never replace one. Choose another key, or leave key out for a time-stamped one."
+            ),
+        )
+    }
+
     /// 504 `report-timeout`: the report did not finish within `deadline_ms` milliseconds.
     pub fn report_timeout(deadline_ms: u64) -> Self {
         Self::new(

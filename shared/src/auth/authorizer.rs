@@ -6,9 +6,12 @@
 //! access log as `$context.authorizer.keyName` and the report functions as
 //! `requestContext.authorizer.lambda.keyName`.
 //!
+//! Each route needs a scope ([`required_scope`]): the on-demand export `export:write`, every
+//! other route `reports:read`. A key without the route's scope is denied (403).
+//!
 //! One log line per decision: `decision` (allow | deny), `key_name` when a stored key matched,
-//! `reason` when denied (missing | unknown | disabled), `route`, `request_id`. Never the key or
-//! its hash.
+//! `reason` when denied (missing | unknown | disabled | scope), `scope` (the route's), `route`,
+//! `request_id`. Never the key or its hash.
 
 use aws_lambda_events::apigw::ApiGatewayV2CustomAuthorizerV2Request;
 use aws_lambda_events::http::header::AUTHORIZATION;
@@ -16,7 +19,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::bearer::bearer;
-use super::keys::{ApiKeys, KeyMatch};
+use super::keys::{ApiKeys, KeyMatch, Scope};
 use super::source::{ApiKeySource, ApiKeysError};
 
 /// The simple response of an HTTP API Lambda authorizer (payload format 2.0).
@@ -51,6 +54,8 @@ pub enum DenyReason {
     Unknown,
     /// A key marked disabled in the list; its name, for the audit line.
     Disabled { key_name: String },
+    /// An active key without the route's scope.
+    Scope { key_name: String },
 }
 
 impl DenyReason {
@@ -60,6 +65,7 @@ impl DenyReason {
             DenyReason::Missing => "missing",
             DenyReason::Unknown => "unknown",
             DenyReason::Disabled { .. } => "disabled",
+            DenyReason::Scope { .. } => "scope",
         }
     }
 }
@@ -75,15 +81,35 @@ pub enum AuthorizerError {
     Keys(#[from] ApiKeysError),
 }
 
-/// Pure: the decision for the `Authorization` header value `authorization` against `keys`.
-pub fn decide(keys: &ApiKeys, authorization: Option<&str>) -> Decision {
+/// The on-demand export's path: the one route that writes.
+pub const EXPORT_PATH: &str = "/API/intercom/report/engagement";
+
+/// The scope a route needs, from its route key (`POST /API/intercom/report/engagement`) or path:
+/// `export:write` for the on-demand export, `reports:read` for everything else.
+pub fn required_scope(route_key: &str) -> Scope {
+    let path = route_key
+        .split_once(' ')
+        .map_or(route_key, |(_, path)| path);
+    if path.trim_end_matches('/') == EXPORT_PATH {
+        Scope::ExportWrite
+    } else {
+        Scope::ReportsRead
+    }
+}
+
+/// Pure: the decision for the `Authorization` header value `authorization` against `keys`, on a
+/// route that needs `scope`.
+pub fn decide(keys: &ApiKeys, authorization: Option<&str>, scope: Scope) -> Decision {
     let Some(presented) = bearer(authorization) else {
         return Decision::Deny(DenyReason::Missing);
     };
     match keys.check(presented) {
-        KeyMatch::Active(name) => Decision::Allow {
+        KeyMatch::Active(name, scopes) if scopes.contains(&scope) => Decision::Allow {
             key_name: name.to_owned(),
         },
+        KeyMatch::Active(name, _) => Decision::Deny(DenyReason::Scope {
+            key_name: name.to_owned(),
+        }),
         KeyMatch::Disabled(name) => Decision::Deny(DenyReason::Disabled {
             key_name: name.to_owned(),
         }),
@@ -118,39 +144,49 @@ pub async fn handle(
         serde_json::from_value(event).map_err(|e| AuthorizerError::Event(event_error(&e)))?;
     let keys = source.keys().await?;
 
-    // A header that is not valid text cannot be a key we issued: treat it as unknown.
-    let header = request.headers.get(AUTHORIZATION).map(|v| v.to_str());
-    let decision = match header {
-        Some(Ok(value)) => decide(&keys, Some(value)),
-        Some(Err(_)) => Decision::Deny(DenyReason::Unknown),
-        None => {
-            // The identity source carries the same header; used when headers were not passed.
-            let from_identity = request
-                .identity_source
-                .as_ref()
-                .and_then(|s| s.first())
-                .map(String::as_str);
-            decide(&keys, from_identity)
-        }
-    };
-
     let route = request
         .route_key
         .as_deref()
         .or(request.request_context.route_key.as_deref())
         .unwrap_or("");
+    let scope = required_scope(if route.is_empty() {
+        request.raw_path.as_deref().unwrap_or("")
+    } else {
+        route
+    });
+    // A header that is not valid text cannot be a key we issued: treat it as unknown.
+    let header = request.headers.get(AUTHORIZATION).map(|v| v.to_str());
+    let decision = match header {
+        Some(Ok(value)) => decide(&keys, Some(value), scope),
+        Some(Err(_)) => Decision::Deny(DenyReason::Unknown),
+        None => {
+            // The identity source carries the same header first; used when headers were not
+            // passed.
+            let from_identity = request
+                .identity_source
+                .as_ref()
+                .and_then(|s| s.first())
+                .map(String::as_str);
+            decide(&keys, from_identity, scope)
+        }
+    };
+
     let request_id = request.request_context.request_id.as_deref().unwrap_or("");
+    let scope = scope.as_str();
     match &decision {
         Decision::Allow { key_name } => {
-            tracing::info!(decision = "allow", key_name = %key_name, route, request_id, "report API authorization");
+            tracing::info!(decision = "allow", key_name = %key_name, scope, route, request_id, "report API authorization");
         }
-        Decision::Deny(DenyReason::Disabled { key_name }) => {
-            tracing::warn!(decision = "deny", reason = "disabled", key_name = %key_name, route, request_id, "report API authorization");
+        Decision::Deny(
+            reason @ (DenyReason::Disabled { key_name } | DenyReason::Scope { key_name }),
+        ) => {
+            tracing::warn!(decision = "deny", reason = reason.as_str(), key_name = %key_name, scope, route, request_id, "report API authorization");
         }
         Decision::Deny(reason) => {
             tracing::info!(
                 decision = "deny",
                 reason = reason.as_str(),
+                scope,
                 route,
                 request_id,
                 "report API authorization"
@@ -183,6 +219,8 @@ mod tests {
 
     const KEY: &str = "pbi-2Vq9Xk3mL0sT8wYz4RbNc7Hd";
     const RETIRED: &str = "old-Jf6Tn1Qp5Ws0Lx3Vb8Mz2Kc";
+    const EXPORTER: &str = "exp-8Gh2Lm5Qw9Rt3Yu7Io1Pa4Sd";
+    const BOTH: &str = "all-3Zx6Cv9Bn2Mq5Wl8Ek1Rj7Th";
 
     struct Fixed(String);
 
@@ -197,6 +235,8 @@ mod tests {
         json!({"keys": [
             {"name": "powerbi-prod", "sha256": hash_key(KEY)},
             {"name": "excel-2024", "sha256": hash_key(RETIRED), "disabled": true},
+            {"name": "ops-export", "sha256": hash_key(EXPORTER), "scopes": ["export:write"]},
+            {"name": "ops-both", "sha256": hash_key(BOTH), "scopes": ["reports:read", "export:write"]},
         ]})
         .to_string()
     }
@@ -254,7 +294,54 @@ mod tests {
             ),
         ];
         for (header, expected) in cases {
-            assert_eq!(decide(&keys, header), expected, "{header:?}");
+            assert_eq!(
+                decide(&keys, header, Scope::ReportsRead),
+                expected,
+                "{header:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn each_route_needs_its_scope() {
+        let keys = ApiKeys::parse(&keys_json()).unwrap();
+        let export = required_scope("POST /API/intercom/report/engagement");
+        assert_eq!(export, Scope::ExportWrite);
+        assert_eq!(
+            required_scope("ANY /API/intercom/report/engagement"),
+            export
+        );
+        assert_eq!(required_scope("/API/intercom/report/engagement/"), export);
+        for read in [
+            "GET /API/intercom/caseload",
+            "ANY /API/service/{report+}",
+            "POST /API/intercom/billing",
+            "",
+        ] {
+            assert_eq!(required_scope(read), Scope::ReportsRead, "{read}");
+        }
+        let allow = |name: &str| Decision::Allow {
+            key_name: name.into(),
+        };
+        let no_scope = |name: &str| {
+            Decision::Deny(DenyReason::Scope {
+                key_name: name.into(),
+            })
+        };
+        for (key, name, reads, exports) in [
+            (KEY, "powerbi-prod", true, false),
+            (EXPORTER, "ops-export", false, true),
+            (BOTH, "ops-both", true, true),
+        ] {
+            let header = format!("Bearer {key}");
+            for (scope, ok) in [(Scope::ReportsRead, reads), (Scope::ExportWrite, exports)] {
+                let expected = if ok { allow(name) } else { no_scope(name) };
+                assert_eq!(
+                    decide(&keys, Some(&header), scope),
+                    expected,
+                    "{name} {scope:?}"
+                );
+            }
         }
     }
 

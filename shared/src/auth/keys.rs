@@ -2,8 +2,12 @@
 //!
 //! ```json
 //! {"keys": [{"name": "powerbi-prod", "sha256": "<64 hex digits>"},
+//!           {"name": "ops-export", "sha256": "<64 hex digits>", "scopes": ["export:write"]},
 //!           {"name": "powerbi-old", "sha256": "<64 hex digits>", "disabled": true}]}
 //! ```
+//!
+//! `scopes` says which routes a key opens ([`Scope`]); without it a key has `reports:read` only,
+//! so no key can start an export unless it was given `export:write` on purpose.
 //!
 //! Several keys are valid at once, so a key can be rotated without downtime (add the new one,
 //! move the clients, remove the old one). Only hashes are stored: the secret never holds a usable
@@ -24,11 +28,37 @@ pub fn hash_key(key: &str) -> String {
     hex::encode(Sha256::digest(key.as_bytes()))
 }
 
+/// What a key may do: each API route needs one scope.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Scope {
+    /// `reports:read`: every report route (coaching and service performance).
+    ReportsRead,
+    /// `export:write`: the on-demand engagement export, which writes to S3.
+    ExportWrite,
+}
+
+impl Scope {
+    /// Every scope, in the order documented.
+    pub const ALL: [Scope; 2] = [Scope::ReportsRead, Scope::ExportWrite];
+
+    /// The scope's name in the key list and in logs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::ReportsRead => "reports:read",
+            Scope::ExportWrite => "export:write",
+        }
+    }
+
+    fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+}
+
 /// What a presented key matched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KeyMatch<'a> {
-    /// An active key; its name.
-    Active(&'a str),
+    /// An active key; its name and scopes.
+    Active(&'a str, &'a [Scope]),
     /// A key marked `"disabled": true`; its name (refused, but worth an audit line).
     Disabled(&'a str),
     /// No stored hash matches.
@@ -46,6 +76,8 @@ struct NamedKey {
     name: String,
     sha256: [u8; 32],
     disabled: bool,
+    /// Sorted, distinct, never empty.
+    scopes: Vec<Scope>,
 }
 
 /// What is wrong with a key list: the JSON path of the bad part and why. Never quotes a value.
@@ -128,7 +160,7 @@ impl ApiKeys {
     /// The name of the active key whose hash is the SHA-256 of `presented`, if any.
     pub fn verify(&self, presented: &str) -> Option<&str> {
         match self.check(presented) {
-            KeyMatch::Active(name) => Some(name),
+            KeyMatch::Active(name, _) => Some(name),
             KeyMatch::Disabled(_) | KeyMatch::Unknown => None,
         }
     }
@@ -146,7 +178,7 @@ impl ApiKeys {
         }
         match found {
             Some(key) if key.disabled => KeyMatch::Disabled(&key.name),
-            Some(key) => KeyMatch::Active(&key.name),
+            Some(key) => KeyMatch::Active(&key.name, &key.scopes),
             None => KeyMatch::Unknown,
         }
     }
@@ -178,7 +210,7 @@ fn parse_entry(entry: &Value, at: &str) -> Result<NamedKey, KeyListError> {
     let entry = entry.as_object().ok_or_else(|| {
         KeyListError::new(at, "must be an object {\"name\": ..., \"sha256\": ...}")
     })?;
-    reject_unknown(entry, at, &["name", "sha256", "disabled"])?;
+    reject_unknown(entry, at, &["name", "sha256", "disabled", "scopes"])?;
 
     let name = match entry.get("name") {
         None => return Err(KeyListError::new(format!("{at}.name"), "is missing")),
@@ -224,11 +256,42 @@ fn parse_entry(entry: &Value, at: &str) -> Result<NamedKey, KeyListError> {
             ))
         }
     };
+    let scopes = parse_scopes(entry.get("scopes"), at)?;
     Ok(NamedKey {
         name: name.to_owned(),
         sha256,
         disabled,
+        scopes,
     })
+}
+
+/// `scopes`: absent or null is `["reports:read"]`; else a non-empty array of known scope names.
+fn parse_scopes(value: Option<&Value>, at: &str) -> Result<Vec<Scope>, KeyListError> {
+    let known = Scope::ALL.map(Scope::as_str).join(", ");
+    let error = || {
+        KeyListError::new(
+            format!("{at}.scopes"),
+            format!("must be a non-empty array of scope names ({known})"),
+        )
+    };
+    let list = match value {
+        None | Some(Value::Null) => return Ok(vec![Scope::ReportsRead]),
+        Some(Value::Array(list)) if !list.is_empty() => list,
+        Some(_) => return Err(error()),
+    };
+    let mut scopes = Vec::with_capacity(list.len());
+    for (i, item) in list.iter().enumerate() {
+        let scope = item.as_str().and_then(Scope::parse).ok_or_else(|| {
+            KeyListError::new(
+                format!("{at}.scopes[{i}]"),
+                format!("is not a scope; expected one of {known}"),
+            )
+        })?;
+        scopes.push(scope);
+    }
+    scopes.sort();
+    scopes.dedup();
+    Ok(scopes)
 }
 
 /// Unknown fields are errors: a misspelt `"disabeld": true` must not leave a key active.
@@ -324,9 +387,34 @@ mod tests {
         .unwrap();
         assert_eq!(keys.verify(REVOKED), None);
         assert_eq!(keys.check(REVOKED), KeyMatch::Disabled("excel-2024"));
-        assert_eq!(keys.check(NEW), KeyMatch::Active("tableau"));
+        assert_eq!(
+            keys.check(NEW),
+            KeyMatch::Active("tableau", &[Scope::ReportsRead])
+        );
         assert_eq!(keys.check(OLD), KeyMatch::Unknown);
         assert_eq!(keys.active_names().collect::<Vec<_>>(), ["tableau"]);
+    }
+
+    #[test]
+    fn scopes_default_to_reading_reports() {
+        let raw = serde_json::json!({"keys": [
+            {"name": "reader", "sha256": hash_key(OLD)},
+            {"name": "exporter", "sha256": hash_key(NEW), "scopes": ["export:write", "export:write"]},
+            {"name": "both", "sha256": hash_key(REVOKED), "scopes": ["export:write", "reports:read"]},
+        ]});
+        let keys = ApiKeys::parse(&raw.to_string()).unwrap();
+        assert_eq!(
+            keys.check(OLD),
+            KeyMatch::Active("reader", &[Scope::ReportsRead])
+        );
+        assert_eq!(
+            keys.check(NEW),
+            KeyMatch::Active("exporter", &[Scope::ExportWrite])
+        );
+        assert_eq!(
+            keys.check(REVOKED),
+            KeyMatch::Active("both", &[Scope::ReportsRead, Scope::ExportWrite])
+        );
     }
 
     #[test]
@@ -395,6 +483,25 @@ mod tests {
                 format!(r#"{{"keys": [{{"name": "a", "sha256": "{h}", "disabled": "yes"}}]}}"#),
                 "keys[0].disabled",
                 "true or false",
+            ),
+            (
+                format!(r#"{{"keys": [{{"name": "a", "sha256": "{h}", "scopes": []}}]}}"#),
+                "keys[0].scopes",
+                "non-empty array",
+            ),
+            (
+                format!(
+                    r#"{{"keys": [{{"name": "a", "sha256": "{h}", "scopes": "export:write"}}]}}"#
+                ),
+                "keys[0].scopes",
+                "non-empty array",
+            ),
+            (
+                format!(
+                    r#"{{"keys": [{{"name": "a", "sha256": "{h}", "scopes": ["reports:read", "admin"]}}]}}"#
+                ),
+                "keys[0].scopes[1]",
+                "not a scope",
             ),
             (
                 format!(r#"{{"keys": [{{"name": "a", "sha256": "{h}", "disabeld": true}}]}}"#),

@@ -19,6 +19,8 @@ pub enum S3Error {
         variable: &'static str,
         reason: String,
     },
+    #[error("s3://{bucket}/{key} already exists; exports on demand never overwrite an object")]
+    Exists { bucket: String, key: String },
     #[error("S3 PutObject s3://{bucket}/{key} failed: {reason}")]
     Put {
         bucket: String,
@@ -57,6 +59,25 @@ impl ExportTarget {
     pub fn object_key(&self, key: &str) -> String {
         format!("{}{}", self.prefix, key)
     }
+
+    /// The full object key of an on-demand export: under `{prefix}on-demand/`, apart from the
+    /// scheduled exports, so that no API caller can replace the nightly object.
+    pub fn on_demand_key(&self, key: &str) -> String {
+        format!("{}{ON_DEMAND_PREFIX}{}", self.prefix, key)
+    }
+}
+
+/// The folder, under `EXPORT_PREFIX`, of the exports started through the API.
+pub const ON_DEMAND_PREFIX: &str = "on-demand/";
+
+/// Whether a put may replace an existing object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Overwrite {
+    /// Replace whatever is there (scheduled exports, re-runs of a night).
+    Allowed,
+    /// Conditional put (`If-None-Match: *`): an existing object is kept and the put fails with
+    /// [`S3Error::Exists`].
+    Never,
 }
 
 /// An S3 client from the shared SDK config. A custom endpoint (`AWS_ENDPOINT_URL[_S3]`, e.g. a
@@ -71,25 +92,40 @@ pub fn s3_client(sdk: &aws_config::SdkConfig) -> aws_sdk_s3::Client {
 }
 
 /// Puts `body` as a `text/csv; charset=utf-8` object at `key` (the full key).
+///
+/// Errors: [`S3Error::Exists`] when `overwrite` is [`Overwrite::Never`] and the object exists
+/// (S3 answers 412 Precondition Failed), [`S3Error::Put`] for any other refusal.
 pub async fn put_csv(
     client: &aws_sdk_s3::Client,
     bucket: &str,
     key: &str,
     body: Vec<u8>,
+    overwrite: Overwrite,
 ) -> Result<(), S3Error> {
-    client
+    let mut put = client
         .put_object()
         .bucket(bucket)
         .key(key)
         .content_type("text/csv; charset=utf-8")
-        .body(ByteStream::from(body))
-        .send()
-        .await
-        .map_err(|e| S3Error::Put {
-            bucket: bucket.to_string(),
-            key: key.to_string(),
-            reason: aws_sdk_s3::error::DisplayErrorContext(&e).to_string(),
-        })?;
+        .body(ByteStream::from(body));
+    if overwrite == Overwrite::Never {
+        put = put.if_none_match("*");
+    }
+    put.send().await.map_err(|e| {
+        let status = e.raw_response().map(|r| r.status().as_u16());
+        if overwrite == Overwrite::Never && status == Some(412) {
+            S3Error::Exists {
+                bucket: bucket.to_string(),
+                key: key.to_string(),
+            }
+        } else {
+            S3Error::Put {
+                bucket: bucket.to_string(),
+                key: key.to_string(),
+                reason: aws_sdk_s3::error::DisplayErrorContext(&e).to_string(),
+            }
+        }
+    })?;
     Ok(())
 }
 

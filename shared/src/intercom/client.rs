@@ -139,6 +139,59 @@ impl IntercomClient {
         self.request(Method::PUT, url, Some(body)).await
     }
 
+    /// `PUT /contacts/{id}` with `{"custom_attributes": attrs}` that never writes twice: when an
+    /// attempt fails in a way that may have been applied (a 5xx, a timeout, a cut connection),
+    /// the contact is read back (`GET /contacts/{id}`) before the next attempt, and the update
+    /// counts as done when the contact already holds every value of `attrs`. Retries, backoff
+    /// and errors as [`IntercomClient::update_contact`].
+    pub async fn update_contact_once(
+        &self,
+        id: &str,
+        attrs: &CustomAttributes,
+    ) -> Result<(), IntercomError> {
+        let url = self.url(&["contacts", non_empty(id, "contact id")?]);
+        let body = serde_json::to_vec(&serde_json::json!({ "custom_attributes": attrs }))
+            .expect("a JSON map serializes");
+        let (url, body) = (&url, body.as_slice());
+        self.inner
+            .retry
+            .run(
+                |attempt| async move {
+                    if attempt > 1 {
+                        let stored: Result<Contact, _> =
+                            self.attempt(&Method::GET, url, None, attempt).await;
+                        match stored {
+                            Ok(contact) if holds(&contact, attrs) => {
+                                tracing::info!(
+                                    path = url.path(),
+                                    attempt,
+                                    "the earlier attempt was applied; not writing again"
+                                );
+                                return Ok(());
+                            }
+                            Ok(_) => {}
+                            Err(error) => return Err(error),
+                        }
+                    }
+                    self.attempt::<Contact>(&Method::PUT, url, Some(body), attempt)
+                        .await
+                        .map(|_| ())
+                },
+                |error, delay, attempt| {
+                    self.inner.stats.retry();
+                    tracing::warn!(
+                        method = "PUT",
+                        path = url.path(),
+                        attempt,
+                        delay_ms = delay.as_millis() as u64,
+                        %error,
+                        "retrying Intercom request"
+                    );
+                },
+            )
+            .await
+    }
+
     /// `GET /data_attributes?model=contact`: the contact attributes, standard and custom.
     pub async fn contact_data_attributes(&self) -> Result<Vec<DataAttribute>, IntercomError> {
         let mut url = self.url(&["data_attributes"]);
@@ -179,6 +232,24 @@ impl IntercomClient {
     ) -> Result<T, IntercomError> {
         let url = self.url(&["conversations", non_empty(id, "conversation id")?]);
         self.request(Method::GET, url, None).await
+    }
+
+    /// A client for a new invocation: the same HTTP client (its connection pool, TLS sessions,
+    /// token and headers) with fresh counters and a fresh rate-limit gate. Built once per warm
+    /// Lambda environment, a client is renewed this way for each invocation.
+    pub fn renewed(&self) -> Self {
+        let inner = &*self.inner;
+        Self {
+            inner: Arc::new(Inner {
+                http: inner.http.clone(),
+                base_url: inner.base_url.clone(),
+                version: inner.version.clone(),
+                token: inner.token.clone(),
+                retry: inner.retry.clone(),
+                limiter: RateLimiter::default(),
+                stats: StatsCounters::default(),
+            }),
+        }
     }
 
     /// Counters since the client was built, shared by its clones.
@@ -334,6 +405,13 @@ impl IntercomClient {
             text
         }
     }
+}
+
+/// Whether `contact` holds every custom attribute value of `attrs`.
+fn holds(contact: &Contact, attrs: &CustomAttributes) -> bool {
+    attrs
+        .iter()
+        .all(|(name, value)| contact.custom_attributes.get(name) == Some(value))
 }
 
 fn non_empty<'a>(id: &'a str, what: &str) -> Result<&'a str, IntercomError> {

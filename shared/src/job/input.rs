@@ -13,6 +13,12 @@ use serde_json::{Map, Value};
 
 use crate::time::{parse_as_of, parse_ymd};
 
+/// How far after now a writing run's `asOf` may be: 5 minutes, for clock skew.
+pub const WRITE_AS_OF_AHEAD_SECS: i64 = 5 * 60;
+/// How far before now a writing run's `asOf` may be: 36 hours, enough to re-run last night's job
+/// the next working day.
+pub const WRITE_AS_OF_BEHIND_SECS: i64 = 36 * 3600;
+
 /// One bad field of an event or request, e.g. `lookbackDays: must be an integer from 1 to 3650`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{field}: {reason}")]
@@ -171,6 +177,26 @@ impl EventFields {
         .unwrap_or(now)
     }
 
+    /// Refuses, as an `asOf` problem, an as-of that a run which writes must not use: more than
+    /// [`WRITE_AS_OF_AHEAD_SECS`] after `now` or more than [`WRITE_AS_OF_BEHIND_SECS`] before it
+    /// (a typo in a real run would rewrite most statuses). Dry runs take any as-of.
+    pub fn check_writing_as_of(&mut self, as_of: DateTime<Utc>, now: DateTime<Utc>, dry_run: bool) {
+        if dry_run || !self.fields.contains_key("asOf") {
+            return;
+        }
+        let ahead = (as_of - now).num_seconds();
+        if ahead > WRITE_AS_OF_AHEAD_SECS || -ahead > WRITE_AS_OF_BEHIND_SECS {
+            self.problem(
+                "asOf",
+                format!(
+                    "a run that writes takes an asOf from 36 hours before now to 5 minutes after \
+                     it (now is {}); use \"dryRun\": true to look at another instant",
+                    crate::time::rfc3339(now)
+                ),
+            );
+        }
+    }
+
     /// `value` when no problem was found, else every problem.
     pub fn finish<T>(self, value: T) -> Result<T, InvalidEvent> {
         if self.problems.is_empty() {
@@ -244,5 +270,38 @@ mod tests {
             .finish(())
             .unwrap_err();
         assert_eq!(err.0, [InvalidInput::new("event", "must be a JSON object")]);
+    }
+
+    #[test]
+    fn a_writing_run_takes_an_as_of_from_36_hours_before_now_to_5_minutes_after() {
+        // now() is 2024-05-01T12:00:00Z.
+        let check = |as_of: &str, dry_run: bool| {
+            let event = json!({"asOf": as_of});
+            let mut f = EventFields::new(&event, &["asOf"], &[]);
+            let at = f.as_of(now());
+            f.check_writing_as_of(at, now(), dry_run);
+            f.finish(()).map_err(|e| e.fields().join(","))
+        };
+        for (as_of, writing_ok) in [
+            ("2024-05-01T12:05:00Z", true),
+            ("2024-05-01T12:05:01Z", false),
+            ("2024-04-30T00:00:00Z", true),
+            ("2024-04-29T23:59:59Z", false),
+            ("2023-05-01T12:00:00Z", false),
+            ("2034-05-01T12:00:00Z", false),
+        ] {
+            let expected = if writing_ok {
+                Ok(())
+            } else {
+                Err("asOf".to_string())
+            };
+            assert_eq!(check(as_of, false), expected, "{as_of}");
+            assert_eq!(check(as_of, true), Ok(()), "{as_of}: a dry run takes any");
+        }
+        // No asOf: now, always fine.
+        let mut f = EventFields::new(&json!({}), &["asOf"], &[]);
+        let at = f.as_of(now());
+        f.check_writing_as_of(at, now(), false);
+        assert!(f.finish(()).is_ok());
     }
 }

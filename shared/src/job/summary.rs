@@ -23,6 +23,20 @@ pub struct FailedUpdate {
     pub message: String,
 }
 
+/// A search that kept failing after the client's retries: what it covered and why it failed.
+/// Its objects were not read this run; the next run reads them again.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FailedSearch {
+    /// What the search covered, e.g. `conversations updated 2026-03-01..2026-03-07` or
+    /// `first qualifying calls of 150 contacts`.
+    pub search: String,
+    /// HTTP status, when a response came back.
+    pub status: Option<u16>,
+    /// Human-readable; never contains the access token.
+    pub message: String,
+}
+
 /// What one run did.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -59,6 +73,16 @@ pub struct RunSummary {
     pub changes: Vec<AttributeChange>,
     /// Planned changes not listed in `changes` because of the cap.
     pub changes_omitted: usize,
+    /// Searches that kept failing; the rest of the run was applied (session-sync scans in time
+    /// slices; other jobs leave this empty).
+    pub failed_searches: Vec<FailedSearch>,
+    /// False when the run stopped at its time budget before the end of its window; the next run
+    /// starts at `resumeFrom`.
+    pub complete: bool,
+    /// The first local date (YYYY-MM-DD, reporting zone) not yet scanned, when `complete` is
+    /// false: pass it as the next event's `resumeFrom`, with the same `lookbackDays` and `asOf`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resume_from: Option<String>,
 }
 
 impl RunSummary {
@@ -103,12 +127,37 @@ impl RunSummary {
             changes_by_attribute,
             changes,
             changes_omitted,
+            failed_searches: Vec::new(),
+            complete: true,
+            resume_from: None,
         }
     }
 
-    /// Whether the run must end in error (any failed update), so that retries and alarms fire.
+    /// The run's metrics (EMF, [`crate::metrics`]): updates planned, applied and failed,
+    /// Intercom calls, rate-limit waits, retries and duration.
+    pub fn metrics(&self) -> crate::metrics::RunMetrics {
+        use crate::metrics::Unit::{Count, Milliseconds};
+        crate::metrics::RunMetrics {
+            job: self.job.clone(),
+            dry_run: self.dry_run,
+            values: vec![
+                ("Planned", self.updates_planned as u64, Count),
+                ("Applied", self.applied as u64, Count),
+                ("Failed", self.failed.len() as u64, Count),
+                ("FailedSearches", self.failed_searches.len() as u64, Count),
+                ("Incomplete", u64::from(!self.complete), Count),
+                ("ApiCalls", self.api_calls, Count),
+                ("RateLimitWaits", self.rate_limit_waits, Count),
+                ("Retries", self.retries, Count),
+                ("DurationMs", self.duration_ms, Milliseconds),
+            ],
+        }
+    }
+
+    /// Whether the run must end in error (a failed update or search), so that retries and
+    /// alarms fire.
     pub fn has_failures(&self) -> bool {
-        !self.failed.is_empty()
+        !self.failed.is_empty() || !self.failed_searches.is_empty()
     }
 }
 

@@ -3,6 +3,7 @@
 
 mod engagement_export;
 mod engagement_sync;
+mod faults;
 mod pipeline;
 mod referral_sync;
 mod reports;

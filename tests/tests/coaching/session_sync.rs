@@ -192,6 +192,14 @@ async fn bad_events_are_refused_before_any_intercom_call() {
         (json!({"dryRun": "yes"}), "dryRun"),
         (json!({"asOf": "yesterday"}), "asOf"),
         (json!({"lookbackDay": 30}), "lookbackDay"),
+        // A writing run's as-of: at most 5 minutes after now (17:00Z) and 36 hours before it.
+        (json!({"asOf": "2026-03-10T17:05:01Z"}), "asOf"),
+        (json!({"asOf": "2026-03-09T04:59:59Z"}), "asOf"),
+        (
+            json!({"asOf": "2026-03-08T16:00:00Z", "dryRun": false}),
+            "asOf",
+        ),
+        (json!({"asOf": "2020-03-10T16:00:00Z"}), "asOf"),
     ] {
         let error = session_sync::handle(&ctx, bad.clone())
             .await
@@ -207,6 +215,33 @@ async fn bad_events_are_refused_before_any_intercom_call() {
         0,
         "no Intercom call for a bad event"
     );
+}
+
+#[tokio::test]
+async fn a_dry_run_takes_any_as_of_and_a_writing_run_the_last_36_hours() {
+    let sim = start_sim(workspace(), SimConfig::default()).await;
+    let ctx = context(&sim);
+    for ok in [
+        json!({"asOf": "2020-03-10T16:00:00Z", "dryRun": true}),
+        json!({"asOf": "2030-03-10T16:00:00Z", "dryRun": true}),
+        json!({"asOf": "2026-03-10T17:05:00Z", "dryRun": true}),
+        json!({"asOf": "2026-03-09T05:00:01Z", "dryRun": true}),
+    ] {
+        session_sync::handle(&ctx, ok.clone())
+            .await
+            .unwrap_or_else(|e| panic!("{ok}: {e}"));
+    }
+    assert_eq!(
+        requests_for(&sim, "PUT /contacts/{id}"),
+        0,
+        "dry runs write nothing"
+    );
+    // The edges of a writing run's window.
+    for edge in ["2026-03-10T17:05:00Z", "2026-03-09T05:00:00Z"] {
+        session_sync::handle(&ctx, json!({"asOf": edge}))
+            .await
+            .unwrap_or_else(|e| panic!("{edge}: {e}"));
+    }
 }
 
 #[tokio::test]
@@ -255,5 +290,153 @@ async fn a_failed_update_is_reported_and_the_others_are_applied() {
     assert!(
         message.contains("contact a") && message.contains("server_error"),
         "{message}"
+    );
+}
+
+/// Every written attribute of every contact of [`workspace`], as the simulator holds them.
+async fn written(sim: &intercom_sim::RunningSim) -> Vec<serde_json::Value> {
+    let mut out = Vec::new();
+    for id in ["a", "b", "c", "d", "e", "f", "g"] {
+        for name in ["Last Coaching Session", "Last Call", "First Session Date"] {
+            out.push(json!([id, name, attr(sim, id, name).await]));
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn a_slice_that_keeps_failing_is_reported_and_the_others_apply() {
+    // Window 2026-02-08..2026-03-10 in 7-day slices; the 2026-03-01..2026-03-07 slice's search
+    // (its lower bound, widened by two days, is 2026-02-27 00:00 New York) always fails.
+    let lower = ny(d("2026-02-27"), 0, 0);
+    let config = SimConfig {
+        failing_updated_at_searches: Some((lower, lower)),
+        ..SimConfig::default()
+    };
+    let sim = start_sim(workspace(), config).await;
+    let error = session_sync::handle(&context(&sim), event(false))
+        .await
+        .expect_err("a failed slice ends the run in error");
+    let JobError::SearchesFailed(summary) = error else {
+        panic!("expected SearchesFailed, got {error}");
+    };
+    let searches: Vec<&str> = summary
+        .failed_searches
+        .iter()
+        .map(|f| f.search.as_str())
+        .collect();
+    assert_eq!(searches, ["conversations updated 2026-03-01..2026-03-07"]);
+    assert!(summary.failed.is_empty());
+    assert_eq!(summary.applied, summary.updates_planned);
+    assert!(summary.complete);
+
+    let today = d("2026-03-10");
+    let days_ago = |n: i64| today - chrono::Duration::days(n);
+    // Other slices applied: a's open phone call (2026-03-08), g's call updated 2026-02-28, and
+    // a's First Session Date from the whole-history lookup.
+    assert_eq!(
+        attr(&sim, "a", "Last Call").await,
+        json!(ny(days_ago(2), 9, 30))
+    );
+    assert_eq!(
+        attr(&sim, "a", "First Session Date").await,
+        json!(ny(days_ago(100), 15, 0))
+    );
+    assert_eq!(
+        attr(&sim, "g", "Last Coaching Session").await,
+        json!(ny(days_ago(40), 10, 0))
+    );
+    // The failed slice's calls (a's 2026-03-05, b, d, e, f) are left for the next run.
+    assert_eq!(attr(&sim, "a", "Last Coaching Session").await, json!(null));
+    assert_eq!(attr(&sim, "b", "Last Call").await, json!(null));
+    assert_eq!(
+        attr(&sim, "b", "Last Coaching Session").await,
+        json!(ny(days_ago(1), 8, 0)),
+        "stored value untouched"
+    );
+    for id in ["d", "e", "f"] {
+        assert_eq!(
+            attr(&sim, id, "Last Coaching Session").await,
+            json!(null),
+            "{id}"
+        );
+        assert_eq!(attr(&sim, id, "Last Call").await, json!(null), "{id}");
+    }
+}
+
+#[tokio::test]
+async fn a_run_out_of_budget_resumes_to_the_same_end_state_as_one_clean_run() {
+    // 120 days: 2025-11-10..2026-03-10, 18 slices of 7 days.
+    let backfill = json!({"lookbackDays": 120, "asOf": AS_OF});
+    let clean = start_sim(workspace(), SimConfig::default()).await;
+    session_sync::handle(&context(&clean), backfill.clone())
+        .await
+        .expect("clean run");
+
+    // No scan budget: each run scans one batch of 16 slices, then applies and stops.
+    let sim = start_sim(workspace(), SimConfig::default()).await;
+    let ctx = context(&sim).with_scan_budget(std::time::Duration::ZERO);
+    let first = session_sync::handle(&ctx, backfill)
+        .await
+        .expect("first run");
+    assert!(!first.complete);
+    assert_eq!(first.resume_from.as_deref(), Some("2026-03-02"));
+    let today = d("2026-03-10");
+    let days_ago = |n: i64| today - chrono::Duration::days(n);
+    assert_eq!(
+        attr(&sim, "a", "Last Call").await,
+        json!(null),
+        "a's calls (2026-03-05, 2026-03-08) are in the slices not yet scanned"
+    );
+    assert_eq!(
+        attr(&sim, "g", "Last Coaching Session").await,
+        json!(ny(days_ago(40), 10, 0)),
+        "g's call, updated 2026-02-28, is in the first batch"
+    );
+    let second = session_sync::handle(
+        &ctx,
+        json!({"lookbackDays": 120, "asOf": AS_OF, "resumeFrom": "2026-03-02"}),
+    )
+    .await
+    .expect("resumed run");
+    assert!(second.complete);
+    assert_eq!(second.resume_from, None);
+    assert_eq!(
+        attr(&sim, "a", "Last Call").await,
+        json!(ny(days_ago(2), 9, 30))
+    );
+    assert_eq!(written(&sim).await, written(&clean).await);
+
+    // A resumeFrom outside the window is refused before any call.
+    let before = e2e_tests::requests(&sim);
+    let error = session_sync::handle(
+        &ctx,
+        json!({"lookbackDays": 30, "asOf": AS_OF, "resumeFrom": "2026-03-11"}),
+    )
+    .await
+    .expect_err("outside the window");
+    assert!(error.to_string().contains("resumeFrom"), "{error}");
+    assert_eq!(e2e_tests::requests(&sim), before);
+}
+
+#[tokio::test]
+async fn warm_invocations_reuse_the_http_client_with_fresh_counters() {
+    let sim = start_sim(workspace(), SimConfig::default()).await;
+    let ctx = context(&sim);
+    let one = session_sync::handle(&ctx, event(true))
+        .await
+        .expect("first");
+    let two = session_sync::handle(&ctx, event(true))
+        .await
+        .expect("second");
+    assert!(one.api_calls > 0);
+    assert_eq!(
+        one.api_calls, two.api_calls,
+        "counters start at zero each invocation"
+    );
+    assert_eq!(
+        ctx.clients_built().await,
+        1,
+        "one HTTP client per environment"
     );
 }

@@ -362,6 +362,7 @@ pub fn customer_context(
         IntercomSettings {
             base_url: sim.base_url.clone(),
             version: "2.11".into(),
+            timeout: shared::intercom::DEFAULT_TIMEOUT,
         },
         TokenSource::fixed(TOKEN.into()),
         db.url.clone(),

@@ -18,6 +18,7 @@ pub fn service_context(sim: &RunningSim, db: &TestDatabase) -> ServiceContext {
         IntercomSettings {
             base_url: sim.base_url.clone(),
             version: "2.11".into(),
+            timeout: shared::intercom::DEFAULT_TIMEOUT,
         },
         TokenSource::fixed(TOKEN.into()),
         db.url.clone(),

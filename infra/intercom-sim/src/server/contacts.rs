@@ -76,6 +76,7 @@ pub async fn update(
         }
     }
     contact.insert("updated_at".into(), Value::from(now));
+    state.stats.contact_written(&id);
     Ok(Json(render::contact(&store.contacts[p], version)))
 }
 

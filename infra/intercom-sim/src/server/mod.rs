@@ -34,8 +34,10 @@ pub(crate) struct AppState {
     pub config: SimConfig,
     pub snapshots: SnapshotCache,
     limiter: RateLimiter,
-    stats: StatsRecorder,
+    pub(crate) stats: StatsRecorder,
     fault_rng: Mutex<ChaCha8Rng>,
+    /// Authorized requests so far, for [`SimConfig::outage`].
+    authorized: std::sync::atomic::AtomicU64,
 }
 
 impl AppState {
@@ -110,6 +112,7 @@ pub async fn start(
         limiter: RateLimiter::new(config.rate_limit),
         stats: StatsRecorder::default(),
         fault_rng: Mutex::new(ChaCha8Rng::seed_from_u64(config.seed)),
+        authorized: std::sync::atomic::AtomicU64::new(0),
         config,
     });
     let app = router(state.clone());
@@ -188,15 +191,48 @@ async fn gate(State(state): State<Arc<AppState>>, req: Request, next: Next) -> R
         tracing::debug!(%route, "401 unauthorized");
         return ApiError::unauthorized().into_response();
     }
+    let number = state
+        .authorized
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        + 1;
     let decision = state.limiter.hit(now_unix());
+    let is_write = req.method() == axum::http::Method::PUT;
     let mut response = if !decision.allowed {
         state.stats.rate_limited();
         ApiError::rate_limited().into_response()
-    } else if let Some(fault) = injected_fault(&state) {
+    } else if let Some(fault) = in_outage(&state, number).or_else(|| injected_fault(&state)) {
         state.stats.error_injected();
         fault.into_response()
     } else {
-        next.run(req).await
+        let response = next.run(req).await;
+        match fault_after_handling(&state, is_write) {
+            None => response,
+            Some(AfterFault::Error) => {
+                state.stats.fault_after_handling();
+                ApiError::new(StatusCode::BAD_GATEWAY, "server_error", "Bad gateway")
+                    .into_response()
+            }
+            Some(AfterFault::Reset) => {
+                state.stats.fault_after_handling();
+                // Headers go out, then the body fails: the server drops the connection.
+                let broken = futures::stream::once(async {
+                    Err::<axum::body::Bytes, _>(std::io::Error::new(
+                        std::io::ErrorKind::ConnectionReset,
+                        "simulated reset",
+                    ))
+                });
+                Response::builder()
+                    .status(StatusCode::OK)
+                    .header("content-type", "application/json")
+                    .body(axum::body::Body::from_stream(broken))
+                    .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
+            }
+            Some(AfterFault::Hang) => {
+                state.stats.fault_after_handling();
+                tokio::time::sleep(state.config.hang).await;
+                response
+            }
+        }
     };
     tracing::debug!(%route, status = response.status().as_u16(), "answered");
     let headers = response.headers_mut();
@@ -207,6 +243,47 @@ async fn gate(State(state): State<Arc<AppState>>, req: Request, next: Next) -> R
     );
     headers.insert("X-RateLimit-Reset", HeaderValue::from(decision.reset));
     response
+}
+
+/// A fault after the request was handled (any write is applied).
+enum AfterFault {
+    /// A 502 instead of the answer (writes only).
+    Error,
+    /// The connection cut mid-answer.
+    Reset,
+    /// The answer after [`SimConfig::hang`].
+    Hang,
+}
+
+fn fault_after_handling(state: &AppState, is_write: bool) -> Option<AfterFault> {
+    let c = &state.config;
+    if c.applied_then_error_rate <= 0.0 && c.reset_rate <= 0.0 && c.hang_rate <= 0.0 {
+        return None;
+    }
+    let mut rng = state.fault_rng.lock().unwrap_or_else(|p| p.into_inner());
+    if is_write && rng.random::<f64>() < c.applied_then_error_rate {
+        return Some(AfterFault::Error);
+    }
+    if rng.random::<f64>() < c.reset_rate {
+        return Some(AfterFault::Reset);
+    }
+    if rng.random::<f64>() < c.hang_rate {
+        return Some(AfterFault::Hang);
+    }
+    None
+}
+
+fn in_outage(state: &AppState, number: u64) -> Option<ApiError> {
+    let (start, len) = state.config.outage?;
+    (start..start.saturating_add(len))
+        .contains(&number)
+        .then(|| {
+            ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "service_unavailable",
+                "The service is temporarily unavailable; retry later",
+            )
+        })
 }
 
 fn injected_fault(state: &AppState) -> Option<ApiError> {

@@ -61,6 +61,20 @@ fn search(
 ) -> Result<Json<Value>, ApiError> {
     let version = ApiVersion::from_headers(headers)?;
     let body = json_body(body)?;
+    if let (Model::Conversation, Some((from, to))) =
+        (model, state.config.failing_updated_at_searches)
+    {
+        if body
+            .get("query")
+            .is_some_and(|q| has_updated_at_in(q, from, to))
+        {
+            return Err(ApiError::new(
+                axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                "server_error",
+                "Internal server error",
+            ));
+        }
+    }
     let pagination = body.get("pagination").filter(|p| !p.is_null());
     let per_page = per_page(pagination, model)? as usize;
     let starting_after = match pagination.and_then(|p| p.get("starting_after")) {
@@ -145,4 +159,18 @@ fn search(
             "total_count": total, "pages": pages,
         }),
     }))
+}
+
+/// Whether `query` holds an `updated_at` condition whose value lies in `[from, to]`.
+fn has_updated_at_in(query: &Value, from: i64, to: i64) -> bool {
+    if query.get("field").and_then(Value::as_str) == Some("updated_at") {
+        return query
+            .get("value")
+            .and_then(Value::as_i64)
+            .is_some_and(|v| (from..=to).contains(&v));
+    }
+    query
+        .get("value")
+        .and_then(Value::as_array)
+        .is_some_and(|parts| parts.iter().any(|q| has_updated_at_in(q, from, to)))
 }

@@ -8,7 +8,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::api::problem::Problem;
-use crate::aws::s3::{put_csv, ExportTarget};
+use crate::aws::s3::{put_csv, ExportTarget, Overwrite, S3Error};
 use crate::coaching::api::parse_engagement_request;
 use crate::coaching::api::routes::{route, Route};
 use crate::coaching::config::Config;
@@ -59,8 +59,18 @@ pub async fn handle(
     destination: &ExportDestination,
     event: Value,
 ) -> Result<ExportResponse, JobError> {
-    let request = ExportRequest::parse(&event, Utc::now())?;
-    export(ctx, destination, &request).await
+    let request = ExportRequest::parse(&event, ctx.now())?;
+    export(ctx, destination, &request, Started::Scheduled).await
+}
+
+/// How an export was started: where it lands and whether it may replace an object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Started {
+    /// EventBridge Scheduler (or a direct invoke): `EXPORT_PREFIX + key`, replacing an object
+    /// of the same key.
+    Scheduled,
+    /// The API route: `EXPORT_PREFIX + "on-demand/" + key`, never replacing an object.
+    OnDemand,
 }
 
 /// Serves both ways the function is invoked: an EventBridge Scheduler input (the export request
@@ -102,13 +112,29 @@ pub async fn handle_http(
         Ok(_) => return Problem::not_found(&path).into_response(),
         Err(problem) => return problem.into_response(),
     }
-    let parsed = match parse_engagement_request(&request, Utc::now()) {
+    let parsed = match parse_engagement_request(&request, ctx.now()) {
         Ok(parsed) => parsed,
         Err(problem) => return problem.into_response(),
     };
-    match export(ctx, destination, &parsed).await {
+    let deadline = crate::api::invocation::deadline_from_env();
+    let exported = tokio::time::timeout(
+        deadline,
+        export(ctx, destination, &parsed, Started::OnDemand),
+    )
+    .await;
+    let Ok(exported) = exported else {
+        tracing::warn!(
+            deadline_ms = deadline.as_millis() as u64,
+            "on-demand export timed out; nothing written"
+        );
+        return Problem::report_timeout(deadline.as_millis() as u64).into_response();
+    };
+    match exported {
         Ok(response) => json_ok(&response),
         Err(JobError::Intercom(error)) => Problem::from_intercom(&error).into_response(),
+        Err(JobError::S3(S3Error::Exists { key, .. })) => {
+            Problem::export_exists(&key).into_response()
+        }
         Err(error) => {
             tracing::error!(%error, "on-demand export failed");
             Problem::internal_error().into_response()
@@ -126,17 +152,27 @@ fn json_ok(response: &ExportResponse) -> lambda_http::Response<lambda_http::Body
         .unwrap_or_else(|_| Problem::internal_error().into_response())
 }
 
-/// Runs one parsed export request.
+/// Runs one parsed export request, started as `how`.
 pub async fn export(
     ctx: &AppContext,
     destination: &ExportDestination,
     request: &ExportRequest,
+    how: Started,
 ) -> Result<ExportResponse, JobError> {
     let started = Instant::now();
     let config = &ctx.config;
     let client = ctx.intercom_client().await?;
 
-    let key = destination.target.object_key(&request.key_or_default());
+    let (key, overwrite) = match how {
+        Started::Scheduled => (
+            destination.target.object_key(&request.key_or_default()),
+            Overwrite::Allowed,
+        ),
+        Started::OnDemand => (
+            destination.target.on_demand_key(&request.key_or_default()),
+            Overwrite::Never,
+        ),
+    };
     let mut rows = Vec::new();
     let mut scanned = 0usize;
     let mut pages = std::pin::pin!(
@@ -160,7 +196,14 @@ pub async fn export(
         reason: format!("CSV encoding failed: {e}"),
     })?;
     if !request.dry_run {
-        put_csv(&destination.s3, &destination.target.bucket, &key, body).await?;
+        put_csv(
+            &destination.s3,
+            &destination.target.bucket,
+            &key,
+            body,
+            overwrite,
+        )
+        .await?;
     }
     let stats = client.stats();
     let response = ExportResponse {
@@ -184,6 +227,21 @@ pub async fn export(
         duration_ms = response.duration_ms,
         "export written"
     );
+    {
+        use crate::metrics::Unit::{Count, Milliseconds};
+        crate::metrics::RunMetrics {
+            job: "engagement-export".into(),
+            dry_run: response.dry_run,
+            values: vec![
+                ("Rows", response.rows as u64, Count),
+                ("Scanned", response.scanned as u64, Count),
+                ("ApiCalls", response.api_calls, Count),
+                ("RateLimitWaits", response.rate_limit_waits, Count),
+                ("DurationMs", response.duration_ms, Milliseconds),
+            ],
+        }
+        .emit();
+    }
     Ok(response)
 }
 

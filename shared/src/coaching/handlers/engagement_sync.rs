@@ -2,7 +2,6 @@
 
 use std::time::Instant;
 
-use chrono::Utc;
 use futures::StreamExt;
 use serde_json::Value;
 
@@ -26,7 +25,7 @@ const WIDEN_SECS: i64 = 2 * 86_400;
 /// the status changes.
 pub async fn handle(ctx: &AppContext, event: Value) -> Result<RunSummary, JobError> {
     let started = Instant::now();
-    let event = EngagementSyncEvent::parse(&event, Utc::now())?;
+    let event = EngagementSyncEvent::parse(&event, ctx.now())?;
     let config = &ctx.config;
     let client = ctx.intercom_client().await?;
     preflight(&client, &written_attributes(config)).await?;
@@ -60,6 +59,8 @@ pub async fn handle(ctx: &AppContext, event: Value) -> Result<RunSummary, JobErr
             candidates,
             updates,
             started,
+            failed_searches: Vec::new(),
+            resume_from: None,
         },
     )
     .await

@@ -2,7 +2,6 @@
 
 use std::time::Instant;
 
-use chrono::Utc;
 use futures::StreamExt;
 use serde_json::Value;
 
@@ -21,7 +20,7 @@ use crate::job::JobError;
 /// `Eligible Programs` := the mapped program where it differs.
 pub async fn handle(ctx: &AppContext, event: Value) -> Result<RunSummary, JobError> {
     let started = Instant::now();
-    let event = ReferralSyncEvent::parse(&event, Utc::now())?;
+    let event = ReferralSyncEvent::parse(&event, ctx.now())?;
     let config = &ctx.config;
     let client = ctx.intercom_client().await?;
     preflight(&client, &written_attributes(config)).await?;
@@ -56,6 +55,8 @@ pub async fn handle(ctx: &AppContext, event: Value) -> Result<RunSummary, JobErr
             candidates,
             updates,
             started,
+            failed_searches: Vec::new(),
+            resume_from: None,
         },
     )
     .await

@@ -4,59 +4,88 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
 
-use chrono::Utc;
 use futures::{StreamExt, TryStreamExt};
 use serde_json::Value;
 
 use crate::coaching::config::Config;
 use crate::coaching::jobs::session_sync::{
-    needs_first_session_lookup, plan, written_attributes, SessionSyncEvent, JOB,
+    needs_first_session_lookup, plan, written_attributes, SessionSyncEvent, Slice, JOB,
+    SLICE_CONCURRENCY,
 };
 use crate::coaching::rules::classes::{is_qualifying_call, session_time};
 use crate::coaching::rules::sessions::CallIndex;
 use crate::intercom::IntercomClient;
 use crate::intercom::IntercomError;
 use crate::intercom::{date_window, SearchQuery};
-use crate::job::summary::RunSummary;
+use crate::job::summary::{FailedSearch, RunSummary};
 
 use super::AppContext;
 use crate::intercom::{and_flat, custom_field};
 use crate::job::run::{fetch_contacts, finish, preflight, Planned, CONCURRENCY, LOOKUP_CHUNK};
 use crate::job::JobError;
 
-/// Handles one `session-sync` event `{"lookbackDays": 1..=3650, "dryRun": bool, "asOf": RFC 3339}`.
+/// Handles one `session-sync` event `{"lookbackDays": 1..=3650, "dryRun": bool, "asOf": RFC 3339,
+/// "resumeFrom": "YYYY-MM-DD"}`.
 ///
-/// Reads: conversation search (`updated_at` within the window widened by two days, `Channel` in
-/// the qualifying channels and the phone channel), contact lookups by id, and for contacts whose
-/// First Session Date is empty and who are enrolled or registered, their whole-history qualifying
-/// calls (`contact_ids IN [...]`). Writes one `PUT /contacts/{id}` per contact with a change.
+/// Reads: conversation searches by time slice
+/// ([`crate::coaching::jobs::session_sync::SLICE_DAYS`] local days of `updated_at` each,
+/// widened by two days and kept exact client-side; `Channel` in the qualifying channels and the
+/// phone channel), [`SLICE_CONCURRENCY`] slices at a time, oldest first; contact lookups by id; and for
+/// contacts whose First Session Date is empty and who are enrolled or registered, their
+/// whole-history qualifying calls (`contact_ids IN [...]`). Writes one `PUT /contacts/{id}` per
+/// contact with a change.
+///
+/// A slice (or a lookup chunk) whose search keeps failing is listed in `failedSearches` and the
+/// run ends in [`JobError::SearchesFailed`] after applying what the others found: the dates only
+/// move forward, so a partial scan never writes a wrong value, and the next run reads the slice
+/// again. When the scan has used the context's scan budget, the run applies what it found and
+/// answers `complete: false` with `resumeFrom`, the first local date not scanned.
 pub async fn handle(ctx: &AppContext, event: Value) -> Result<RunSummary, JobError> {
     let started = Instant::now();
-    let event = SessionSyncEvent::parse(&event, Utc::now())?;
+    let event = SessionSyncEvent::parse(&event, ctx.now())?;
     let config = &ctx.config;
+    let slices = event.slices(config.reporting_tz)?;
     let client = ctx.intercom_client().await?;
     preflight(&client, &written_attributes(config)).await?;
 
-    let window = event.window(config.reporting_tz);
     let mut channels = config.classes.qualifying_channels.clone();
     if !channels.contains(&config.classes.phone_channel) {
         channels.push(config.classes.phone_channel.clone());
     }
-    let query = and_flat([
-        date_window("updated_at", window.0, window.1),
-        SearchQuery::field(custom_field(&config.attributes.channel)).is_in(channels),
-    ]);
     let mut index = CallIndex::new(event.as_of.timestamp());
     let mut scanned = 0usize;
-    let mut pages = std::pin::pin!(client.search_conversations(query));
-    while let Some(page) = pages.next().await {
-        for conversation in page? {
-            // The search matched whole days; keep the exact window.
-            if (window.0..=window.1).contains(&conversation.updated_at) {
-                scanned += 1;
-                index.add(&conversation, config);
+    let mut failed_searches = Vec::new();
+    let mut resume_from = None;
+    let mut remaining = slices.as_slice();
+    while !remaining.is_empty() {
+        if remaining.len() < slices.len() && started.elapsed() >= ctx.scan_budget() {
+            resume_from = Some(remaining[0].first_day.to_string());
+            tracing::info!(
+                job = JOB,
+                resume_from = %remaining[0].first_day,
+                "scan budget used; applying what was found"
+            );
+            break;
+        }
+        let batch = &remaining[..remaining.len().min(SLICE_CONCURRENCY)];
+        let results =
+            futures::future::join_all(batch.iter().map(|slice| {
+                scan_slice(&client, slice, &channels, event.as_of.timestamp(), config)
+            }))
+            .await;
+        for (slice, result) in batch.iter().zip(results) {
+            match result {
+                Ok((slice_index, slice_scanned)) => {
+                    scanned += slice_scanned;
+                    index.merge(slice_index);
+                }
+                Err(error) => {
+                    tracing::error!(job = JOB, search = %slice.describe(), %error, "search kept failing; the next run reads it again");
+                    failed_searches.push(failed_search(slice.describe(), &error));
+                }
             }
         }
+        remaining = &remaining[batch.len()..];
     }
     let calls = index.into_map();
     let ids: BTreeSet<String> = calls.keys().cloned().collect();
@@ -66,8 +95,16 @@ pub async fn handle(ctx: &AppContext, event: Value) -> Result<RunSummary, JobErr
         .filter(|c| needs_first_session_lookup(c, config))
         .map(|c| c.id.clone())
         .collect();
-    let first_sessions =
-        first_qualifying_calls(&client, &need_first, event.as_of.timestamp(), config).await?;
+    let (first_sessions, failed_lookups) =
+        first_qualifying_calls(&client, &need_first, event.as_of.timestamp(), config).await;
+    // A contact whose lookup failed has no entry in `first_sessions`, so the plan leaves its
+    // First Session Date alone this run (the window's earliest call could be later than the real
+    // first one).
+    for (ids, error) in &failed_lookups {
+        let search = format!("first qualifying calls of {} contacts", ids.len());
+        tracing::error!(job = JOB, %search, %error, "search kept failing; the next run reads it again");
+        failed_searches.push(failed_search(search, error));
+    }
     let updates = plan(&calls, &contacts, &first_sessions, config);
     finish(
         &client,
@@ -79,23 +116,69 @@ pub async fn handle(ctx: &AppContext, event: Value) -> Result<RunSummary, JobErr
             candidates: contacts.len(),
             updates,
             started,
+            failed_searches,
+            resume_from,
         },
     )
     .await
 }
 
+/// The contact ids of a lookup chunk whose search kept failing, and the error.
+type FailedLookup = (Vec<String>, IntercomError);
+
+fn failed_search(search: String, error: &IntercomError) -> FailedSearch {
+    FailedSearch {
+        search,
+        status: error.status(),
+        message: error.to_string(),
+    }
+}
+
+/// One slice's calls, indexed page by page (a slice's conversations are never held together):
+/// conversations with `updated_at` in the slice widened by two days (Intercom matches dates by
+/// calendar day), kept exactly to the slice, `Channel IN channels`. Returns the slice's index and
+/// how many conversations it counted.
+async fn scan_slice(
+    client: &IntercomClient,
+    slice: &Slice,
+    channels: &[String],
+    as_of: i64,
+    config: &Config,
+) -> Result<(CallIndex, usize), IntercomError> {
+    let query = and_flat([
+        date_window("updated_at", slice.from, slice.to),
+        SearchQuery::field(custom_field(&config.attributes.channel)).is_in(channels.to_vec()),
+    ]);
+    let mut index = CallIndex::new(as_of);
+    let mut scanned = 0;
+    let mut pages = std::pin::pin!(client.search_conversations(query));
+    while let Some(page) = pages.try_next().await? {
+        for conversation in page
+            .iter()
+            .filter(|c| (slice.from..=slice.to).contains(&c.updated_at))
+        {
+            scanned += 1;
+            index.add(conversation, config);
+        }
+    }
+    Ok((index, scanned))
+}
+
 /// Each contact's earliest qualifying call on record (session time ≤ `as_of`), over its whole
 /// history: conversation searches `contact_ids IN [chunk] AND state = closed AND Channel IN
 /// qualifying AND Service Code IN qualifying`, classified exactly client-side.
+///
+/// A chunk whose search keeps failing is returned with its ids and error; the others' results
+/// stand.
 async fn first_qualifying_calls(
     client: &IntercomClient,
     contact_ids: &[String],
     as_of: i64,
     config: &Config,
-) -> Result<BTreeMap<String, i64>, IntercomError> {
+) -> (BTreeMap<String, i64>, Vec<FailedLookup>) {
     let classes = &config.classes;
     let names = &config.attributes;
-    let per_chunk: Vec<BTreeMap<String, i64>> =
+    let per_chunk: Vec<Result<BTreeMap<String, i64>, FailedLookup>> =
         futures::stream::iter(contact_ids.chunks(LOOKUP_CHUNK))
             .map(|chunk| async move {
                 let wanted: BTreeSet<&str> = chunk.iter().map(String::as_str).collect();
@@ -109,7 +192,12 @@ async fn first_qualifying_calls(
                 ]);
                 let mut earliest: BTreeMap<String, i64> = BTreeMap::new();
                 let mut pages = std::pin::pin!(client.search_conversations(query));
-                while let Some(page) = pages.try_next().await? {
+                loop {
+                    let page = match pages.try_next().await {
+                        Ok(Some(page)) => page,
+                        Ok(None) => break,
+                        Err(error) => return Err((chunk.to_vec(), error)),
+                    };
                     for conversation in page {
                         if !is_qualifying_call(&conversation, config) {
                             continue;
@@ -126,10 +214,18 @@ async fn first_qualifying_calls(
                         }
                     }
                 }
-                Ok::<_, IntercomError>(earliest)
+                Ok(earliest)
             })
             .buffer_unordered(CONCURRENCY)
-            .try_collect()
-            .await?;
-    Ok(per_chunk.into_iter().flatten().collect())
+            .collect()
+            .await;
+    let mut earliest = BTreeMap::new();
+    let mut failed = Vec::new();
+    for result in per_chunk {
+        match result {
+            Ok(found) => earliest.extend(found),
+            Err(failure) => failed.push(failure),
+        }
+    }
+    (earliest, failed)
 }

@@ -176,6 +176,7 @@ impl ExportRequest {
             .unwrap_or(MAX_PER_PAGE);
         let dry_run = f.bool("dryRun").unwrap_or(false);
         let as_of = f.as_of(now);
+        f.check_writing_as_of(as_of, now, dry_run);
         let filters = ExportFilters {
             referral,
             employer,

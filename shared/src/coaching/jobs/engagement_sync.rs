@@ -35,6 +35,7 @@ impl EngagementSyncEvent {
         let lookback_days = f.integer_in("lookbackDays", 1..=MAX_JOB_LOOKBACK_DAYS);
         let dry_run = f.bool("dryRun").unwrap_or(false);
         let as_of = f.as_of(now);
+        f.check_writing_as_of(as_of, now, dry_run);
         f.finish(Self {
             lookback_days,
             dry_run,

@@ -29,6 +29,7 @@ impl ReferralSyncEvent {
         let mut f = EventFields::new(event, &Self::FIELDS, &[]);
         let dry_run = f.bool("dryRun").unwrap_or(false);
         let as_of = f.as_of(now);
+        f.check_writing_as_of(as_of, now, dry_run);
         f.finish(Self { dry_run, as_of })
     }
 }

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Days, NaiveDate, Utc};
 use chrono_tz::Tz;
 use serde_json::Value;
 
@@ -11,25 +11,56 @@ use crate::coaching::config::Config;
 use crate::coaching::rules::sessions::ContactCalls;
 use crate::coaching::rules::thresholds::{DEFAULT_LOOKBACK_DAYS, MAX_JOB_LOOKBACK_DAYS};
 use crate::intercom::models::Contact;
-use crate::job::input::{EventFields, InvalidEvent};
+use crate::job::input::{EventFields, InvalidEvent, InvalidInput};
 use crate::job::plan::{ContactUpdate, UpdateBuilder};
 use crate::job::preflight::{AttributeKind, ExpectedAttribute};
-use crate::time::lookback_window;
+use crate::time::{local_date, lookback_window, start_of_local_day};
 
 /// The job's name in summaries and logs.
 pub const JOB: &str = "session-sync";
 
-/// `{"lookbackDays": 1..=3650 (default 30), "dryRun": bool (default false), "asOf": RFC 3339?}`.
+/// `{"lookbackDays": 1..=3650 (default 30), "dryRun": bool (default false), "asOf": RFC 3339?,
+/// "resumeFrom": "YYYY-MM-DD"?}`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SessionSyncEvent {
     /// Calendar days back from as-of's local date.
     pub lookback_days: u32,
     pub dry_run: bool,
     pub as_of: DateTime<Utc>,
+    /// A local date inside the window: scan from it (an earlier run's `resumeFrom`).
+    pub resume_from: Option<NaiveDate>,
+}
+
+/// Local days per time slice of the window: one conversation search each.
+pub const SLICE_DAYS: u64 = 7;
+
+/// Slices scanned at once (each is one cursor, read page after page): enough to keep the rate
+/// limit busy on a long backfill.
+pub const SLICE_CONCURRENCY: usize = 16;
+
+/// One time slice of the window: the conversations whose `updated_at` lies in `[from, to]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Slice {
+    /// First and last local dates (reporting zone) of the slice.
+    pub first_day: NaiveDate,
+    pub last_day: NaiveDate,
+    /// `[from, to]`, unix seconds, both inclusive.
+    pub from: i64,
+    pub to: i64,
+}
+
+impl Slice {
+    /// `conversations updated 2026-03-01..2026-03-07`: how summaries and logs name the slice.
+    pub fn describe(&self) -> String {
+        format!(
+            "conversations updated {}..{}",
+            self.first_day, self.last_day
+        )
+    }
 }
 
 impl SessionSyncEvent {
-    pub const FIELDS: [&'static str; 3] = ["lookbackDays", "dryRun", "asOf"];
+    pub const FIELDS: [&'static str; 4] = ["lookbackDays", "dryRun", "asOf", "resumeFrom"];
 
     /// Parses the event; `now` stands in for an absent `asOf`.
     pub fn parse(event: &Value, now: DateTime<Utc>) -> Result<Self, InvalidEvent> {
@@ -39,11 +70,51 @@ impl SessionSyncEvent {
             .unwrap_or(DEFAULT_LOOKBACK_DAYS);
         let dry_run = f.bool("dryRun").unwrap_or(false);
         let as_of = f.as_of(now);
+        f.check_writing_as_of(as_of, now, dry_run);
+        let resume_from = f.date("resumeFrom");
         f.finish(Self {
             lookback_days,
             dry_run,
             as_of,
+            resume_from,
         })
+    }
+
+    /// The window cut into [`SLICE_DAYS`]-day slices of local dates in `tz`, oldest first,
+    /// starting at `resumeFrom` when given. The slices partition the window exactly.
+    ///
+    /// Errors: `resumeFrom` outside the window's local dates (named, before any call).
+    pub fn slices(&self, tz: Tz) -> Result<Vec<Slice>, InvalidEvent> {
+        let (start, end) = self.window(tz);
+        let first = local_date(start, tz);
+        let last = local_date(end, tz);
+        let mut day = match self.resume_from {
+            None => first,
+            Some(day) if (first..=last).contains(&day) => day,
+            Some(_) => {
+                return Err(InvalidEvent(vec![InvalidInput::new(
+                    "resumeFrom",
+                    format!("must be a date of the window, {first} to {last}"),
+                )]))
+            }
+        };
+        let mut slices = Vec::new();
+        while day <= last {
+            let last_day = (day + Days::new(SLICE_DAYS - 1)).min(last);
+            let next = last_day + Days::new(1);
+            slices.push(Slice {
+                first_day: day,
+                last_day,
+                from: start_of_local_day(day, tz).max(start),
+                to: if next > last {
+                    end
+                } else {
+                    start_of_local_day(next, tz) - 1
+                },
+            });
+            day = next;
+        }
+        Ok(slices)
     }
 
     /// `[start, end]`, unix seconds: the lookback window in the reporting zone. Conversations are
@@ -138,6 +209,58 @@ mod tests {
     }
 
     #[test]
+    fn slices_partition_the_window_and_resume_where_asked() {
+        let tz = chrono_tz::America::New_York;
+        // as-of 2024-05-01 08:00 local; lookback 30: local dates 2024-04-01 ..= 2024-05-01.
+        let event = SessionSyncEvent::parse(&json!({}), now()).unwrap();
+        let (start, end) = event.window(tz);
+        let slices = event.slices(tz).unwrap();
+        let days: Vec<(String, String)> = slices
+            .iter()
+            .map(|s| (s.first_day.to_string(), s.last_day.to_string()))
+            .collect();
+        assert_eq!(
+            days,
+            [
+                ("2024-04-01", "2024-04-07"),
+                ("2024-04-08", "2024-04-14"),
+                ("2024-04-15", "2024-04-21"),
+                ("2024-04-22", "2024-04-28"),
+                ("2024-04-29", "2024-05-01"),
+            ]
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+        );
+        // Exact partition: first from = window start, each to + 1 = next from, last to = as-of.
+        assert_eq!(slices[0].from, start);
+        for pair in slices.windows(2) {
+            assert_eq!(pair[0].to + 1, pair[1].from);
+        }
+        assert_eq!(slices.last().unwrap().to, end);
+        assert_eq!(
+            slices[1].from,
+            start_of_local_day("2024-04-08".parse().unwrap(), tz)
+        );
+
+        let resumed = SessionSyncEvent::parse(&json!({"resumeFrom": "2024-04-20"}), now())
+            .unwrap()
+            .slices(tz)
+            .unwrap();
+        assert_eq!(resumed[0].first_day.to_string(), "2024-04-20");
+        assert_eq!(resumed[0].last_day.to_string(), "2024-04-26");
+        assert_eq!(resumed.last().unwrap().to, end);
+
+        for outside in ["2024-03-31", "2024-05-02"] {
+            let err = SessionSyncEvent::parse(&json!({"resumeFrom": outside}), now())
+                .unwrap()
+                .slices(tz)
+                .unwrap_err();
+            assert_eq!(err.fields(), ["resumeFrom"], "{outside}");
+        }
+        let err = SessionSyncEvent::parse(&json!({"resumeFrom": "May 1"}), now()).unwrap_err();
+        assert_eq!(err.fields(), ["resumeFrom"]);
+    }
+
+    #[test]
     fn event_parsing() {
         let e = SessionSyncEvent::parse(&json!({}), now()).unwrap();
         assert_eq!(
@@ -145,7 +268,8 @@ mod tests {
             SessionSyncEvent {
                 lookback_days: 30,
                 dry_run: false,
-                as_of: now()
+                as_of: now(),
+                resume_from: None,
             }
         );
         let e = SessionSyncEvent::parse(

@@ -62,6 +62,24 @@ impl CallIndex {
         }
     }
 
+    /// Folds `other` (an index of other conversations, same `not_after`) into this one: newest
+    /// times by max, earliest by min, so indexing slices apart and merging gives the index of
+    /// all of them. Lets each time slice keep only its small per-contact aggregate instead of
+    /// its conversations.
+    pub fn merge(&mut self, other: CallIndex) {
+        let later = |a: Option<i64>, b: Option<i64>| a.max(b);
+        let earlier = |a: Option<i64>, b: Option<i64>| match (a, b) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        for (id, theirs) in other.calls {
+            let mine = self.calls.entry(id).or_default();
+            mine.newest_qualifying = later(mine.newest_qualifying, theirs.newest_qualifying);
+            mine.newest_phone = later(mine.newest_phone, theirs.newest_phone);
+            mine.first_qualifying = earlier(mine.first_qualifying, theirs.first_qualifying);
+        }
+    }
+
     /// Contact id → what was seen; only contacts with at least one counted call.
     pub fn into_map(self) -> BTreeMap<String, ContactCalls> {
         self.calls
@@ -203,5 +221,41 @@ mod tests {
         );
         assert_eq!(earliest_qualifying(&convs, "b", 1_999, &cfg), None);
         assert_eq!(earliest_qualifying(&convs, "z", i64::MAX, &cfg), None);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn merging_slice_indexes_equals_indexing_everything(
+            calls in proptest::collection::vec(
+                (0usize..4, proptest::sample::select(vec!["Phone", "Video Conference", "Email"]),
+                 proptest::bool::ANY, 0i64..1_000),
+                0..40,
+            ),
+            cut in 0usize..40,
+        ) {
+            let cfg = Config::default();
+            let convs: Vec<Conversation> = calls
+                .iter()
+                .enumerate()
+                .map(|(i, (who, channel, closed, at))| {
+                    let state = if *closed { "closed" } else { "open" };
+                    call(&i.to_string(), &[["a", "b", "c", "d"][*who]], state, channel, Some(HC), *at)
+                })
+                .collect();
+            let mut whole = CallIndex::new(900);
+            for c in &convs {
+                whole.add(c, &cfg);
+            }
+            let cut = cut.min(convs.len());
+            let (mut first, mut second) = (CallIndex::new(900), CallIndex::new(900));
+            for c in &convs[..cut] {
+                first.add(c, &cfg);
+            }
+            for c in &convs[cut..] {
+                second.add(c, &cfg);
+            }
+            first.merge(second);
+            proptest::prop_assert_eq!(first.into_map(), whole.into_map());
+        }
     }
 }

@@ -177,6 +177,23 @@ pub async fn run(
             .unwrap_or_default(),
         "run summary"
     );
+    {
+        use crate::metrics::Unit::{Count, Milliseconds};
+        crate::metrics::RunMetrics {
+            job: JOB.to_string(),
+            dry_run: summary.dry_run,
+            values: vec![
+                ("Scanned", summary.scanned as u64, Count),
+                ("Upserted", summary.upserted as u64, Count),
+                ("Failed", summary.failed.len() as u64, Count),
+                ("ApiCalls", summary.api_calls, Count),
+                ("RateLimitWaits", summary.rate_limit_waits, Count),
+                ("Incomplete", u64::from(!summary.complete), Count),
+                ("DurationMs", summary.duration_ms, Milliseconds),
+            ],
+        }
+        .emit();
+    }
     if summary.failed.is_empty() {
         Ok(summary)
     } else {

@@ -64,7 +64,7 @@ async fn answer(
     deadline: Duration,
     request: &Request,
 ) -> Response<Body> {
-    let req = match parse_report_request(serves, request, Utc::now(), ctx.config.reporting_tz) {
+    let req = match parse_report_request(serves, request, ctx.now(), ctx.config.reporting_tz) {
         Ok(req) => req,
         Err(problem) => return problem.into_response(),
     };
@@ -356,17 +356,7 @@ async fn build(
                 admins(&client)
             )
             .map_err(upstream)?;
-            // New participants without a call in the engaged window: their latest billing call
-            // up to the month's end may be older.
-            let with_calls: std::collections::BTreeSet<&str> = calls
-                .iter()
-                .flat_map(|s| s.member_ids.iter().map(String::as_str))
-                .collect();
-            let without: Vec<String> = candidates
-                .iter()
-                .filter(|c| !with_calls.contains(c.id.as_str()))
-                .map(|c| c.id.clone())
-                .collect();
+            let without = without_engaging_call(&candidates, &calls, &window, tz, as_of);
             let mut all_calls = calls.clone();
             if !without.is_empty() {
                 all_calls.extend(
@@ -419,9 +409,44 @@ async fn build(
     }
 }
 
-/// Coaching sessions that decide each candidate's latest session: a scan of the window since the
-/// first candidate enrolment date when there are many candidates, else (and for candidates the
-/// scan found nothing for) each candidate's whole history by `contact_ids`.
+/// Candidates whose latest billing call up to the month's end the engaged-window scan may have
+/// missed: those without a call that engages them (a billing call at or before as-of whose local
+/// date is in the engaged window). Every later call of a member with an engaging call is in the
+/// scan too (its `updated_at` is at or after its session time), so only the others need their
+/// call history by `contact_ids`. Calls after the month's end or after as-of, which the open-ended
+/// scan also returns, decide nothing.
+fn without_engaging_call(
+    candidates: &[Contact],
+    scanned: &[Session],
+    window: &BillingWindow,
+    tz: chrono_tz::Tz,
+    as_of: DateTime<Utc>,
+) -> Vec<String> {
+    let as_of = as_of.timestamp();
+    let engaged: std::collections::BTreeSet<&str> = scanned
+        .iter()
+        .filter(|s| {
+            s.billing && s.at <= as_of && window.up_to_month_end(s.at) && window.engages(s.at, tz)
+        })
+        .flat_map(|s| s.member_ids.iter().map(String::as_str))
+        .collect();
+    let mut ids: Vec<String> = candidates
+        .iter()
+        .filter(|c| !engaged.contains(c.id.as_str()))
+        .map(|c| c.id.clone())
+        .collect();
+    ids.sort();
+    ids.dedup();
+    ids
+}
+
+/// Coaching sessions that decide each candidate's latest session: each candidate's whole history
+/// by `contact_ids` for up to [`SCAN_ABOVE`] candidates, else one scan of the window since the
+/// first candidate enrolment date, kept to the candidates' sessions ([`of_candidates`]).
+///
+/// The scan alone is complete: only sessions whose local date is on or after the candidate's
+/// Enrolled Date count (RULES.md §9), and every candidate enrolled on or after `first_day`, so a
+/// counting session's time, and its `updated_at`, is at or after the scan's start.
 async fn participant_sessions(
     client: &IntercomClient,
     grid: fetch::DayGrid,
@@ -430,32 +455,258 @@ async fn participant_sessions(
     as_of: DateTime<Utc>,
     config: &crate::coaching::config::Config,
 ) -> Result<Vec<Session>, IntercomError> {
-    const SCAN_ABOVE: usize = 1500;
     let coaching = &config.classes.coaching_channels;
     let ids: Vec<String> = candidates.iter().map(|c| c.id.clone()).collect();
     if ids.len() <= SCAN_ABOVE {
         return fetch::closed_sessions_of(client, &ids, coaching, config).await;
     }
-    // A candidate's latest session is at or after any session of theirs in the window, so a
-    // window scan finds it whenever the window holds one.
     let from = start_of_local_day(first_day, config.reporting_tz);
-    let mut sessions =
+    let scanned =
         fetch::closed_sessions_since(client, grid, from, as_of.timestamp(), coaching, config)
             .await?;
-    let wanted: std::collections::BTreeSet<&str> = ids.iter().map(String::as_str).collect();
-    sessions.retain(|s| s.member_ids.iter().any(|m| wanted.contains(m.as_str())));
-    let seen: std::collections::BTreeSet<&str> = sessions
-        .iter()
-        .flat_map(|s| s.member_ids.iter().map(String::as_str))
-        .collect();
-    let missing: Vec<String> = ids
-        .iter()
-        .filter(|id| !seen.contains(id.as_str()))
-        .cloned()
-        .collect();
-    if !missing.is_empty() {
-        let more = fetch::closed_sessions_of(client, &missing, coaching, config).await?;
-        sessions.extend(more);
+    Ok(of_candidates(scanned, candidates))
+}
+
+/// Above this many new-participant candidates, one window scan is cheaper than `contact_ids`
+/// lookups (150 ids per search).
+const SCAN_ABOVE: usize = 1500;
+
+/// The sessions of `scanned` that have at least one of `candidates` among their members.
+fn of_candidates(mut scanned: Vec<Session>, candidates: &[Contact]) -> Vec<Session> {
+    let wanted: std::collections::BTreeSet<&str> =
+        candidates.iter().map(|c| c.id.as_str()).collect();
+    scanned.retain(|s| s.member_ids.iter().any(|m| wanted.contains(m.as_str())));
+    scanned
+}
+
+#[cfg(test)]
+mod tests {
+    //! The fetch shortcuts against a plain "fetch everything" path: for random workspaces, the
+    //! report computed from what the shortcut reads equals the report computed from every session.
+
+    use super::*;
+    use crate::coaching::reports::testing::{contact, lead, ny, session, Fixture};
+    use crate::coaching::rules::buckets::Channel;
+    use crate::time::{instant, YearMonth};
+    use proptest::prelude::*;
+
+    const BILLING: [&str; 2] = ["Phone", "Video Conference"];
+    const COACHING: [&str; 4] = ["Phone", "Video Conference", "Email", "Chat"];
+    const MEMBERS: usize = 20;
+
+    /// A closed conversation as Intercom stores it: its session and its `updated_at` (never
+    /// before the session time).
+    #[derive(Debug, Clone)]
+    struct Stored {
+        session: Session,
+        updated_at: i64,
     }
-    Ok(sessions)
+
+    /// What `fetch::closed_sessions_since` returns: `updated_at ≥ from`, open-ended.
+    fn scan(all: &[Stored], from: i64, channels: &[&str]) -> Vec<Session> {
+        all.iter()
+            .filter(|s| s.updated_at >= from && channels.contains(&s.session.channel.as_str()))
+            .map(|s| s.session.clone())
+            .collect()
+    }
+
+    /// What `fetch::closed_sessions_of` returns: every session of these contacts.
+    fn history(all: &[Stored], ids: &[String], channels: &[&str]) -> Vec<Session> {
+        all.iter()
+            .filter(|s| channels.contains(&s.session.channel.as_str()))
+            .filter(|s| s.session.member_ids.iter().any(|m| ids.contains(m)))
+            .map(|s| s.session.clone())
+            .collect()
+    }
+
+    fn everything(all: &[Stored]) -> Vec<Session> {
+        all.iter().map(|s| s.session.clone()).collect()
+    }
+
+    /// Instants from 2025-12-01 to 2026-05-31 (New York), in hours: enrolments (2026-01-01 to
+    /// 2026-05-30) and sessions close enough that most lookbacks hold both.
+    fn hour() -> impl Strategy<Value = i64> {
+        (0i64..(182 * 24)).prop_map(|h| ny("2025-12-01 00:00") + h * 3600)
+    }
+
+    fn workspace() -> impl Strategy<Value = (Vec<Contact>, Vec<Stored>)> {
+        let member = (
+            proptest::option::weighted(0.8, 0u32..150),
+            proptest::bool::weighted(0.15),
+        );
+        let stored = (
+            proptest::sample::subsequence((0..MEMBERS).collect::<Vec<_>>(), 1..=2),
+            0usize..5,
+            hour(),
+            prop_oneof![Just(0i64), 0i64..(120 * 86_400)],
+            proptest::option::of(1u8..3),
+        );
+        (
+            proptest::collection::vec(member, MEMBERS),
+            proptest::collection::vec(stored, 0..40),
+        )
+            .prop_map(|(members, stored)| {
+                let contacts = members
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, (enrolled, is_lead))| {
+                        let date = enrolled.map(|d| {
+                            (chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap()
+                                + chrono::Days::new(d.into()))
+                            .to_string()
+                        });
+                        let c = contact(&format!("m{i}"), "M", None, date.as_deref());
+                        if is_lead {
+                            lead(c)
+                        } else {
+                            c
+                        }
+                    })
+                    .collect();
+                let channels = ["Phone", "Video Conference", "Email", "Chat", "Walk-in"];
+                let stored = stored
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, (members, channel, at, late, coach))| {
+                        let ids: Vec<String> = members.iter().map(|m| format!("m{m}")).collect();
+                        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+                        let coach = coach.map(|c| c.to_string());
+                        Stored {
+                            session: session(
+                                &format!("s{i}"),
+                                &ids,
+                                coach.as_deref(),
+                                channels[channel],
+                                at,
+                            ),
+                            updated_at: at + late,
+                        }
+                    })
+                    .collect();
+                (contacts, stored)
+            })
+    }
+
+    fn enrolled(contacts: &[Contact]) -> Vec<Contact> {
+        contacts
+            .iter()
+            .filter(|c| c.custom_attributes.contains_key("Enrolled Date"))
+            .cloned()
+            .collect()
+    }
+
+    /// The billing row of `m1` (enrolled 2026-02-12) for 2026-02 from what the shortcut reads:
+    /// a Phone call on 2025-11-15 and a Video Conference call at `later`.
+    fn billing_last_session(later: &str, as_of: &str) -> Option<String> {
+        let fx = Fixture::new();
+        let tz = fx.config.reporting_tz;
+        let month = YearMonth::new(2026, 2).unwrap();
+        let window = BillingWindow::new(month, tz);
+        let as_of = crate::coaching::reports::testing::at(as_of);
+        let member = contact("m1", "M", None, Some("2026-02-12"));
+        let stored = [
+            ("old", "Phone", ny("2025-11-15 10:00")),
+            ("new", "Video Conference", ny(later)),
+        ]
+        .map(|(id, channel, at)| Stored {
+            session: session(id, &["m1"], Some("1"), channel, at),
+            updated_at: at,
+        });
+        let candidates = [member.clone()];
+        let calls = scan(
+            &stored,
+            start_of_local_day(window.engaged_from, tz),
+            &BILLING,
+        );
+        let without = without_engaging_call(&candidates, &calls, &window, tz, as_of);
+        let mut all = calls;
+        all.extend(history(&stored, &without, &BILLING));
+        let members = BTreeMap::from([("m1".to_string(), member)]);
+        let report = billing::billing(month, &candidates, &all, &members, None, &fx.ctx(as_of));
+        report.rows[0].last_session_at.clone()
+    }
+
+    #[test]
+    fn billing_looks_up_history_when_the_only_scanned_call_is_after_month_end_or_as_of() {
+        // The example: the 2026-03-04 call is after February's end.
+        assert_eq!(
+            billing_last_session("2026-03-04 10:00", "2026-03-10T12:00:00Z").as_deref(),
+            Some("2025-11-15T15:00:00Z")
+        );
+        // A February call after as-of does not count either.
+        assert_eq!(
+            billing_last_session("2026-02-25 10:00", "2026-02-20T12:00:00Z").as_deref(),
+            Some("2025-11-15T15:00:00Z")
+        );
+        // A February call up to as-of is the latest.
+        assert_eq!(
+            billing_last_session("2026-02-18 10:00", "2026-02-20T12:00:00Z").as_deref(),
+            Some("2026-02-18T15:00:00Z")
+        );
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        #[test]
+        fn billing_scan_plus_history_equals_everything(
+            (contacts, stored) in workspace(),
+            month in 1u32..5,
+            after_start in 0i64..(60 * 24),
+        ) {
+            let fx = Fixture::new();
+            let tz = fx.config.reporting_tz;
+            let month = YearMonth::new(2026, month).unwrap();
+            // As-of within or soon after the month, where calls after it are common.
+            let as_of = start_of_local_day(month.first_day(), tz) + after_start * 3600;
+            let ctx = fx.ctx(instant(as_of));
+            let window = BillingWindow::new(month, tz);
+            let members: BTreeMap<String, Contact> =
+                contacts.iter().map(|c| (c.id.clone(), c.clone())).collect();
+            let candidates = enrolled(&contacts);
+
+            let plain = billing::billing(month, &candidates, &everything(&stored), &members, None, &ctx);
+
+            let calls = scan(&stored, start_of_local_day(window.engaged_from, tz), &BILLING);
+            let without = without_engaging_call(&candidates, &calls, &window, tz, instant(as_of));
+            let mut fast_calls = calls;
+            fast_calls.extend(history(&stored, &without, &BILLING));
+            let fast = billing::billing(month, &candidates, &fast_calls, &members, None, &ctx);
+            prop_assert_eq!(fast, plain);
+        }
+
+        #[test]
+        fn new_participants_window_scan_equals_everything(
+            (contacts, stored) in workspace(),
+            as_of in hour(),
+            lookback in prop_oneof![Just(14u32), Just(30), Just(60), Just(90), Just(365)],
+            channel in proptest::option::of(prop_oneof![
+                Just(Channel::Phone), Just(Channel::Email), Just(Channel::Chat)
+            ]),
+        ) {
+            let fx = Fixture::new();
+            let tz = fx.config.reporting_tz;
+            let ctx = fx.ctx(instant(as_of));
+            let first_day = days_before(local_date_of(instant(as_of), tz), lookback);
+            // The enrolment search's slices reach a day further on each side.
+            let candidates: Vec<Contact> = enrolled(&contacts)
+                .into_iter()
+                .filter(|c| {
+                    let at = c.attr_timestamp("Enrolled Date").unwrap();
+                    at >= utc_midnight(first_day) - 86_400 && at <= as_of + 86_400
+                })
+                .collect();
+            let filters = ReportFilters { channel, ..Default::default() };
+            let range = DateRange { from: None, to: None };
+
+            let plain = new_participants::new_participants(
+                &candidates, &everything(&stored), lookback, range, &filters, &ctx,
+            );
+            let scanned = scan(&stored, start_of_local_day(first_day, tz), &COACHING);
+            let fast = new_participants::new_participants(
+                &candidates, &of_candidates(scanned, &candidates), lookback, range, &filters, &ctx,
+            );
+            prop_assert_eq!(fast, plain);
+        }
+    }
 }
