@@ -29,7 +29,7 @@ SAM := $(TOOL_ENV) AWS_DEFAULT_REGION="$${AWS_DEFAULT_REGION:-us-east-1}" $(VENV
 LAMBDA_TARGET := aarch64-unknown-linux-gnu
 
 .PHONY: help venv build test lint fmt-check clippy cargo-test template-lint demo sam-build \
-	serve bench bench-reports bench-service clean distclean
+	serve bench bench-reports bench-service clean distclean bench-ranker
 
 help: ## List the targets
 	@awk 'BEGIN { FS = ":.*## " } /^[a-zA-Z_-]+:.*## / { printf "  %-14s %s\n", $$1, $$2 }' \
@@ -99,6 +99,9 @@ clean: ## Remove build outputs (cargo target, .aws-sam); keeps .venv
 distclean: clean ## clean, and remove .venv too
 	rm -rf $(VENV)
 
+bench-ranker: venv ## Benchmark of engagement-ranker: 250 and 2,500 customers, 150 ms latency, HubSpot's rate limits (release build)
+	$(CARGO) build --workspace --release
+	$(VENV_BIN)/python infra/scripts/bench_ranker.py $(BENCH_RANKER_ARGS)
 # customer sync (CUSTOMER-SYNC.md)
 .PHONY: bench-customer
 bench-customer: venv ## Benchmark of customer-sync (20,000 contacts, 200,000 conversations, 150 ms latency, Intercom's rate limit; full and 6-hour incremental)

@@ -98,6 +98,7 @@ step "Requests the simulator answered"
 BIN="$BIN" PY="$PY" WORK="$WORK" AS_OF_DATE="$AS_OF_DATE" SIM_TOKEN="$SIM_TOKEN" \
   infra/scripts/demo_service.sh
 
+BIN="$BIN" PY="$PY" WORK="$WORK" infra/scripts/demo_ranker.sh
 # customer sync (CUSTOMER-SYNC.md)
 BIN="$BIN" PY="$PY" WORK="$WORK" AS_OF_DATE="$AS_OF_DATE" SIM_TOKEN="$SIM_TOKEN" \
   infra/scripts/demo_customer.sh

@@ -18,6 +18,7 @@
 //! | [`store`] | Postgres: the URL from a secret, a Lambda-sized pool, migrations, watermarks |
 //! | [`time`] | calendar days, local dates and months in a time zone, RFC 3339 |
 //! | [`runtime`] | run one handler in Lambda, or locally with an event file |
+//! | [`ranker`] | the weekly engagement ranker (ENGAGEMENT-RANKER.md): Yobi usage → score, rank and tier on HubSpot companies |
 
 pub mod api;
 pub mod auth;
@@ -30,6 +31,7 @@ pub mod intercom;
 pub mod job;
 pub mod metrics;
 pub mod notify;
+pub mod ranker;
 pub mod runtime;
 pub mod service;
 pub mod store;

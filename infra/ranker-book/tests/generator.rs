@@ -519,3 +519,31 @@ fn parse_rank(s: &str) -> Option<(u32, u32)> {
     let (a, b) = s.split_once(" out of ")?;
     Some((a.trim().parse().ok()?, b.trim().parse().ok()?))
 }
+
+/// Ten times the realistic size (the ranker's design target) outgrows the name lists: the
+/// generator must still finish, with every practice name distinct once normalised.
+#[test]
+fn a_book_of_2500_customers_has_distinct_names() {
+    let book = generate(2500, 42, as_of());
+    let customers = book
+        .truth
+        .companies
+        .iter()
+        .filter(|c| c.kind == CompanyKind::Customer)
+        .count();
+    assert_eq!(customers, 2500);
+    let names: BTreeSet<String> = book
+        .yobi
+        .tenants
+        .iter()
+        .map(|t| normalize_name(&t.tenant_name))
+        .collect();
+    // Ambiguous names are two tenants on purpose; every other tenant name is its own.
+    let ambiguous = book
+        .truth
+        .companies
+        .iter()
+        .filter(|c| c.link == Link::AmbiguousName)
+        .count();
+    assert_eq!(names.len() + ambiguous, book.yobi.tenants.len());
+}

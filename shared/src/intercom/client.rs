@@ -224,16 +224,6 @@ impl IntercomClient {
         self.request(Method::GET, url, None).await
     }
 
-    /// `GET /conversations/{id}` read into a shape of the caller's (e.g. one that keeps message
-    /// bodies).
-    pub async fn get_conversation_as<T: DeserializeOwned>(
-        &self,
-        id: &str,
-    ) -> Result<T, IntercomError> {
-        let url = self.url(&["conversations", non_empty(id, "conversation id")?]);
-        self.request(Method::GET, url, None).await
-    }
-
     /// A client for a new invocation: the same HTTP client (its connection pool, TLS sessions,
     /// token and headers) with fresh counters and a fresh rate-limit gate. Built once per warm
     /// Lambda environment, a client is renewed this way for each invocation.
@@ -250,6 +240,16 @@ impl IntercomClient {
                 stats: StatsCounters::default(),
             }),
         }
+    }
+
+    /// `GET /conversations/{id}` read into a shape of the caller's (e.g. one that keeps message
+    /// bodies).
+    pub async fn get_conversation_as<T: DeserializeOwned>(
+        &self,
+        id: &str,
+    ) -> Result<T, IntercomError> {
+        let url = self.url(&["conversations", non_empty(id, "conversation id")?]);
+        self.request(Method::GET, url, None).await
     }
 
     /// Counters since the client was built, shared by its clones.

@@ -128,11 +128,13 @@ impl YobiClient {
             endpoint: "/admin/tenants",
         };
         let mut out = Vec::new();
-        for page in self.pages("/admin/tenants", &[]).await? {
-            for item in reader.list(&page)? {
+        self.for_each_page("/admin/tenants", &[], |page| {
+            for item in reader.list(page)? {
                 out.push(reader.tenant(item)?);
             }
-        }
+            Ok(())
+        })
+        .await?;
         Ok(out)
     }
 
@@ -156,15 +158,21 @@ impl YobiClient {
             let ids: Vec<String> = ids.iter().map(u64::to_string).collect();
             query.push(("tenant_id", ids.join(",")));
         }
-        let pages = self.pages(endpoint.path(), &query).await?;
-        let (start_date, end_date, timezone) =
-            pages.first().map(|p| reader.period(p)).unwrap_or_default();
+        // Each page is read into the report as it arrives: a 30-day answer for thousands of
+        // tenants is large as JSON, much smaller as counts.
+        let mut period_of = None;
         let mut tenants = Vec::new();
-        for page in &pages {
+        self.for_each_page(endpoint.path(), &query, |page| {
+            if period_of.is_none() {
+                period_of = Some(reader.period(page));
+            }
             for item in reader.list(page)? {
                 tenants.push(reader.usage(endpoint, item)?);
             }
-        }
+            Ok(())
+        })
+        .await?;
+        let (start_date, end_date, timezone) = period_of.unwrap_or_default();
         Ok(UsageReport {
             endpoint,
             start_date,
@@ -174,9 +182,14 @@ impl YobiClient {
         })
     }
 
-    /// Every page of a list, `page` = 1, 2, .. until `next` is null.
-    async fn pages(&self, path: &str, query: &[(&str, String)]) -> Result<Vec<Value>, YobiError> {
-        let mut pages = Vec::new();
+    /// Every page of a list, `page` = 1, 2, .. until `next` is null, handed to `each` in
+    /// order and not kept.
+    async fn for_each_page(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+        mut each: impl FnMut(&Value) -> Result<(), YobiError>,
+    ) -> Result<(), YobiError> {
         for page in 1.. {
             let mut url = self.url(path);
             {
@@ -189,12 +202,12 @@ impl YobiClient {
             }
             let body = self.get(&url).await?;
             let more = body.get("next").is_some_and(|n| !n.is_null());
-            pages.push(body);
+            each(&body)?;
             if !more {
                 break;
             }
         }
-        Ok(pages)
+        Ok(())
     }
 
     fn url(&self, path: &str) -> Url {
@@ -206,20 +219,31 @@ impl YobiClient {
 
     /// A GET with retries; a 401 `token_expired` logs in again once.
     async fn get(&self, url: &Url) -> Result<Value, YobiError> {
-        match self.get_with_retries(url).await {
+        let token = self.token().await?;
+        match self.get_with(url, &token).await {
             Err(e) if e.status() == Some(401) && e.code() == Some("token_expired") => {
                 tracing::info!(path = url.path(), "Yobi token expired; logging in again");
-                *self.inner.token.lock().await = None;
-                self.get_with_retries(url).await
+                {
+                    // Only the token that failed is dropped: requests in flight together all
+                    // meet the expiry, and the first to log in again serves the others.
+                    let mut slot = self.inner.token.lock().await;
+                    if slot
+                        .as_ref()
+                        .is_some_and(|t| t.value.expose_secret() == token.expose_secret())
+                    {
+                        *slot = None;
+                    }
+                }
+                let token = self.token().await?;
+                self.get_with(url, &token).await
             }
             other => other,
         }
     }
 
-    async fn get_with_retries(&self, url: &Url) -> Result<Value, YobiError> {
-        let token = self.token().await?;
+    async fn get_with(&self, url: &Url, token: &SecretString) -> Result<Value, YobiError> {
         self.retrying(&Method::GET, url, || {
-            self.send(Method::GET, url, None, &token)
+            self.send(Method::GET, url, None, token)
         })
         .await
     }

@@ -124,6 +124,9 @@ struct Builder {
     orphans: Vec<usize>,
 }
 
+/// Draws of a practice name before a drawn name is made unique.
+const NAME_ATTEMPTS: usize = 1_000;
+
 impl Builder {
     fn new(seed: u64, as_of: NaiveDate) -> Self {
         Self {
@@ -166,14 +169,37 @@ impl Builder {
         plans
     }
 
-    /// A practice whose normalised name and domain root are not used yet.
+    /// A practice whose normalised name and domain root are not used yet. Past about two
+    /// thousand practices the name lists run out: after [`NAME_ATTEMPTS`] collisions in a
+    /// row the name gets its city, then a number (`Bright Smiles Dental Austin 2`), so any
+    /// size of book can be generated (books small enough never to get there are unchanged).
     fn new_practice(&mut self) -> Practice {
-        loop {
+        for _ in 0..NAME_ATTEMPTS {
             let p = names::practice(&mut self.rng);
             if self.names.insert(normalize_name(&p.base)) {
                 return p;
             }
         }
+        let p = names::practice(&mut self.rng);
+        for n in 1u32.. {
+            let base = match n {
+                1 => format!("{} {}", p.base, p.city.0),
+                _ => format!("{} {} {n}", p.base, p.city.0),
+            };
+            if self.names.insert(normalize_name(&base)) {
+                let root = format!(
+                    "{}{}",
+                    p.root,
+                    base[p.base.len()..]
+                        .chars()
+                        .filter(char::is_ascii_alphanumeric)
+                        .collect::<String>()
+                        .to_lowercase()
+                );
+                return Practice { base, root, ..p };
+            }
+        }
+        unreachable!("numbered names never run out")
     }
 
     /// A domain for `p` not used yet (the city is added when the plain one is taken).
