@@ -196,8 +196,12 @@ pub fn generate_customers(w: &CustomerWorkload, seed: u64, as_of: NaiveDate) -> 
         let created = end - rng.random_range(3600..365 * DAY);
         let by_contact = rng.random_bool(0.9);
         let recent_reply = rng.random_bool(0.08);
+        // A reply comes after the source, so `last_contact_reply_at` of a conversation with
+        // contact parts is later than `created_at` (as Intercom reports it).
         let last_reply = if recent_reply {
-            (end - rng.random_range(0..30 * DAY)).max(created)
+            (end - rng.random_range(0..30 * DAY))
+                .max(created + 60)
+                .min(end - 1)
         } else {
             created
         };

@@ -152,7 +152,7 @@ pub async fn run(
         let as_of = req.as_of.timestamp();
         let client = &client;
         let fetches = futures::stream::iter(candidates.chunks(batch_size(candidates.len())))
-            .map(|batch| async move { (batch, fetch(client, pool, batch, as_of).await) })
+            .map(|batch| async move { (batch, fetch(client, batch, as_of).await) })
             .buffered(PREFETCH);
         futures::pin_mut!(fetches);
         while let Some((batch, fetched)) = fetches.next().await {
@@ -376,23 +376,45 @@ impl Run<'_> {
     ) -> Result<(), SyncError> {
         let as_of = self.req.as_of.timestamp();
         let Fetched {
-            stored,
-            keep,
             conversations,
             mut failed,
             conversations_read,
             parts_fetched,
         } = fetched;
         self.summary.batches += 1;
-        let duplicates = batch.len() - keep.len();
-        self.summary.skipped_contacts.duplicate_email += duplicates;
         self.summary.conversations_read += conversations_read;
         self.summary.parts_fetched += parts_fetched;
-        let keep: Vec<&Candidate> = keep.iter().map(|&i| &batch[i]).collect();
         let mut tx = pool
             .begin()
             .await
             .map_err(query_error("beginning a transaction"))?;
+        let emails: Vec<String> = batch.iter().map(|c| c.email.as_str().to_string()).collect();
+        let stored = db::stored_rows(&mut tx, &emails).await?;
+        // A stored row written from a contact updated later than the candidate keeps its email.
+        let mut keep: Vec<&Candidate> = Vec::with_capacity(batch.len());
+        for c in batch {
+            let loses = stored.get(&c.email).is_some_and(|s| {
+                let holder = s.intercom_contact_id.as_str();
+                !holder.is_empty()
+                    && holder != c.contact.id
+                    && Claim {
+                        updated_at: s.intercom_updated_at.map_or(0, |t| t.timestamp()),
+                        contact_id: holder,
+                    }
+                    .beats(&Claim {
+                        updated_at: c.contact.updated_at.unwrap_or(0),
+                        contact_id: &c.contact.id,
+                    })
+            });
+            if loses {
+                self.summary.skipped_contacts.duplicate_email += 1;
+                tracing::info!(job = JOB, contact_id = %c.contact.id, field = "email",
+                    "contact skipped: the stored row's contact was updated later");
+                failed.remove(&c.contact.id);
+            } else {
+                keep.push(c);
+            }
+        }
         let mut rows: Vec<CustomerRow> = Vec::with_capacity(keep.len());
         let mut batch_max = i64::MIN;
         for c in &keep {
@@ -477,12 +499,9 @@ impl Run<'_> {
     }
 }
 
-/// What [`fetch`] reads for one batch.
+/// What [`fetch`] reads from Intercom for one batch (no database access: fetches run ahead of
+/// the commits and must not hold the pool's connections while they wait to be polled).
 struct Fetched {
-    /// The stored Intercom columns of the batch's emails.
-    stored: HashMap<Email, CustomerRow>,
-    /// Indexes (into the batch) of the contacts kept: not beaten by a stored row's contact.
-    keep: Vec<usize>,
     /// Conversations by contact id, with parts where needed.
     conversations: HashMap<String, Vec<SupportConversation>>,
     /// Contacts whose conversations could not be read.
@@ -491,43 +510,14 @@ struct Fetched {
     parts_fetched: usize,
 }
 
-/// Reads what one batch needs: its stored rows (a stored row written from a contact updated
-/// later than the candidate keeps its email), one conversation search by `contact_ids` per 150
+/// Reads what one batch needs from Intercom: one conversation search by `contact_ids` per 150
 /// contacts, and the parts of conversations whose contact wrote within 30 days.
 async fn fetch(
     client: &IntercomClient,
-    pool: &PgPool,
     batch: &[Candidate],
     as_of: i64,
 ) -> Result<Fetched, SyncError> {
-    let emails: Vec<String> = batch.iter().map(|c| c.email.as_str().to_string()).collect();
-    let stored = {
-        let mut conn = pool.acquire().await.map_err(query_error("connecting"))?;
-        db::stored_rows(&mut conn, &emails).await?
-    };
-    let mut keep = Vec::with_capacity(batch.len());
-    for (i, c) in batch.iter().enumerate() {
-        let loses = stored.get(&c.email).is_some_and(|s| {
-            let holder = s.intercom_contact_id.as_str();
-            !holder.is_empty()
-                && holder != c.contact.id
-                && Claim {
-                    updated_at: s.intercom_updated_at.map_or(0, |t| t.timestamp()),
-                    contact_id: holder,
-                }
-                .beats(&Claim {
-                    updated_at: c.contact.updated_at.unwrap_or(0),
-                    contact_id: &c.contact.id,
-                })
-        });
-        if loses {
-            tracing::info!(job = JOB, contact_id = %c.contact.id, field = "email",
-                "contact skipped: the stored row's contact was updated later");
-        } else {
-            keep.push(i);
-        }
-    }
-
+    let keep: Vec<usize> = (0..batch.len()).collect();
     let ids: Vec<&str> = keep.iter().map(|&i| batch[i].contact.id.as_str()).collect();
     let wanted: HashSet<&str> = ids.iter().copied().collect();
     let mut failed: HashMap<String, Failure> = HashMap::new();
@@ -592,8 +582,6 @@ async fn fetch(
         }
     }
     Ok(Fetched {
-        stored,
-        keep,
         conversations,
         failed,
         conversations_read,
