@@ -18,6 +18,8 @@
 //! | [`store`] | Postgres: the URL from a secret, a Lambda-sized pool, migrations, watermarks |
 //! | [`time`] | calendar days, local dates and months in a time zone, RFC 3339 |
 //! | [`runtime`] | run one handler in Lambda, or locally with an event file |
+//! | [`customers`] | customer sync (CUSTOMER-SYNC.md): Intercom contacts → `unified_customers` with Stripe MRR/ARR/LTV, support activity, quality score, alerts |
+//! | [`metrics`] | run metrics as CloudWatch embedded metric format records |
 //! | [`ranker`] | the weekly engagement ranker (ENGAGEMENT-RANKER.md): Yobi usage → score, rank and tier on HubSpot companies |
 
 pub mod api;
@@ -26,6 +28,7 @@ pub mod aws;
 pub mod coaching;
 pub mod config;
 pub mod context;
+pub mod customers;
 pub mod hubspot;
 pub mod intercom;
 pub mod job;
@@ -42,6 +45,3 @@ pub mod yobi;
 pub async fn aws_sdk_config() -> aws_config::SdkConfig {
     aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await
 }
-
-// The customer-sync system (CUSTOMER-SYNC.md).
-pub mod customer;

@@ -9,7 +9,7 @@ use e2e_tests::postgres::{fresh_database, TestDatabase};
 use e2e_tests::start_sim;
 use intercom_sim::{CustomerWorkload, SimConfig, Workspace};
 use serde_json::{json, Value};
-use shared::customer::handlers::sync;
+use shared::customers::handlers::sync;
 use shared::store::query::query_scalar;
 
 use super::support::*;

@@ -9,8 +9,8 @@ use intercom_sim::{RunningSim, Workspace};
 use serde_json::{json, Value};
 use shared::aws::secrets::TokenSource;
 use shared::context::IntercomSettings;
-use shared::customer::config::Config;
-use shared::customer::handlers::CustomerContext;
+use shared::customers::config::Config;
+use shared::customers::handlers::CustomerContext;
 use shared::notify::{SlackClient, SlackConfig, WebhookSource, WebhookUrl};
 use shared::store::query::query_scalar;
 

@@ -7,7 +7,7 @@ use e2e_tests::postgres::fresh_database;
 use e2e_tests::{requests, start_sim};
 use intercom_sim::SimConfig;
 use serde_json::{json, Value};
-use shared::customer::handlers::sync::{self, SyncError};
+use shared::customers::handlers::sync::{self, SyncError};
 use shared::store::query::{query, query_scalar};
 
 use super::support::*;

@@ -12,9 +12,9 @@ use chrono::{DateTime, Utc};
 use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, Row};
 
-use crate::customer::rules::alerts::{Alert, AlertKind};
-use crate::customer::rules::email::Email;
-use crate::customer::rules::row::CustomerRow;
+use crate::customers::rules::alerts::{Alert, AlertKind};
+use crate::customers::rules::email::Email;
+use crate::customers::rules::row::CustomerRow;
 use crate::store::query::{query, query_as};
 use crate::store::StoreError;
 

@@ -16,7 +16,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use crate::customer::rules::alerts::AlertKind;
+use crate::customers::rules::alerts::AlertKind;
 use crate::job::input::{EventFields, InvalidEvent};
 use crate::store::SyncState;
 
@@ -283,7 +283,7 @@ impl SyncSummary {
 pub fn average_score(sum: i64, count: usize) -> Option<f64> {
     (count > 0).then(|| {
         let hundredths =
-            crate::customer::rules::money::ExactCents::ratio(i128::from(sum) * 100, count as i128)
+            crate::customers::rules::money::ExactCents::ratio(i128::from(sum) * 100, count as i128)
                 .round_half_even();
         hundredths as f64 / 100.0
     })

@@ -16,7 +16,7 @@
 
 use super::keywords::KeywordMatcher;
 use super::money::ExactCents;
-use crate::customer::models::{written_by, SupportConversation};
+use crate::customers::models::{written_by, SupportConversation};
 use crate::intercom::models::AuthorType;
 
 /// Days of 24 hours back from as-of that count as recent.

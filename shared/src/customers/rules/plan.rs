@@ -52,7 +52,7 @@ pub fn plan(rows: Vec<CustomerRow>, stored: &HashMap<Email, CustomerRow>) -> Vec
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::customer::rules::alerts::AlertKind;
+    use crate::customers::rules::alerts::AlertKind;
 
     fn row(email: &str, mrr: Option<i64>) -> CustomerRow {
         CustomerRow {

@@ -25,17 +25,17 @@ use futures::{StreamExt, TryStreamExt};
 use serde_json::{json, Value};
 
 use super::CustomerContext;
-use crate::customer::db;
-use crate::customer::jobs::sync::{
+use crate::customers::db;
+use crate::customers::jobs::sync::{
     average_score, ContactError, SlackOutcome, SyncEvent, SyncSummary, Window, JOB,
 };
-use crate::customer::models::{CustomerContact, SupportConversation};
-use crate::customer::notify::alerts_message;
-use crate::customer::rules::activity::{activity, needs_parts};
-use crate::customer::rules::email::{winners, Claim, Email, EmailProblem};
-use crate::customer::rules::plan::{plan, Action};
-use crate::customer::rules::revenue::{revenue, Revenue};
-use crate::customer::rules::row::{customer_row, CustomerRow};
+use crate::customers::models::{CustomerContact, SupportConversation};
+use crate::customers::notify::alerts_message;
+use crate::customers::rules::activity::{activity, needs_parts};
+use crate::customers::rules::email::{winners, Claim, Email, EmailProblem};
+use crate::customers::rules::plan::{plan, Action};
+use crate::customers::rules::revenue::{revenue, Revenue};
+use crate::customers::rules::row::{customer_row, CustomerRow};
 use crate::intercom::{
     chunk_in, IntercomClient, IntercomError, SearchQuery, DATE_WINDOW_MARGIN_SECS,
 };
@@ -609,7 +609,7 @@ fn clone_error(error: &IntercomError) -> Failure {
 
 /// A planned row for a dry run's summary, without PII: the email's domain, the contact id and
 /// the figures.
-fn sample(c: &crate::customer::rules::plan::Change) -> Value {
+fn sample(c: &crate::customers::rules::plan::Change) -> Value {
     let r = &c.row;
     json!({
         "action": format!("{:?}", c.action).to_lowercase(),

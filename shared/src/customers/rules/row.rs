@@ -15,7 +15,7 @@ use super::activity::Activity;
 use super::email::Email;
 use super::quality::{quality_score, QualityInputs};
 use super::revenue::Revenue;
-use crate::customer::models::CustomerContact;
+use crate::customers::models::CustomerContact;
 
 /// The Intercom-owned columns of one `unified_customers` row. Money in cents, CSAT in
 /// hundredths, times UTC.

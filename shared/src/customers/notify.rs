@@ -4,8 +4,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::customer::db::PendingAlert;
-use crate::customer::rules::alerts::AlertKind;
+use crate::customers::db::PendingAlert;
+use crate::customers::rules::alerts::AlertKind;
 use crate::notify::{escape, Message};
 
 fn label(kind: AlertKind) -> &'static str {
@@ -75,7 +75,7 @@ pub fn alerts_message(alerts: &[PendingAlert], run_id: &str, mode: &str) -> Mess
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::customer::rules::alerts::Alert;
+    use crate::customers::rules::alerts::Alert;
     use crate::notify::MAX_BLOCKS;
 
     fn pending(i: i64, kind: AlertKind, run: &str) -> PendingAlert {

@@ -115,7 +115,7 @@ pub fn alerts(old: Option<&CustomerRow>, new: &CustomerRow) -> Vec<Alert> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::customer::rules::email::Email;
+    use crate::customers::rules::email::Email;
     use proptest::prelude::*;
 
     fn row(mrr: Option<i64>, cancel: bool, delinquent: Option<bool>) -> CustomerRow {

@@ -6,7 +6,7 @@ use tokio::sync::OnceCell;
 
 use crate::aws::secrets::TokenSource;
 use crate::context::{IntercomAccess, IntercomSettings};
-use crate::customer::config::Config;
+use crate::customers::config::Config;
 use crate::intercom::IntercomClient;
 use crate::job::JobError;
 use crate::notify::{SlackClient, SlackError};

@@ -2,13 +2,13 @@
 //!
 //! | variable | shape | default |
 //! |---|---|---|
-//! | `CANCEL_KEYWORDS` | comma-separated keywords | `customer::rules::keywords::DEFAULT_KEYWORDS` |
+//! | `CANCEL_KEYWORDS` | comma-separated keywords | `customers::rules::keywords::DEFAULT_KEYWORDS` |
 //! | `CUSTOMER_SYNC_TIME_BUDGET_SECONDS` | whole seconds, 1 or more | 720 |
 
 use std::time::Duration;
 
 use crate::config::ConfigError;
-use crate::customer::rules::keywords::KeywordMatcher;
+use crate::customers::rules::keywords::KeywordMatcher;
 
 /// Default time budget of one run: under Lambda's 15 minutes, with room to commit and post.
 pub const DEFAULT_TIME_BUDGET: Duration = Duration::from_secs(12 * 60);
@@ -75,7 +75,7 @@ mod tests {
         let c = Config::from_lookup(|_| None).unwrap();
         assert_eq!(
             c.keywords.keywords().len(),
-            crate::customer::rules::keywords::DEFAULT_KEYWORDS.len()
+            crate::customers::rules::keywords::DEFAULT_KEYWORDS.len()
         );
         assert_eq!(c.time_budget, DEFAULT_TIME_BUDGET);
         let c = Config::from_lookup(|k| match k {
