@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use chrono::{DateTime, NaiveDate};
 use serde_json::Value;
 
 /// What the simulator needs to know of one definition.
@@ -121,7 +122,7 @@ impl Catalog {
                     None => Ok(()),
                 }
             }
-            "date" | "datetime" if crate::search::instant_ms(value).is_none() => Err(Problem {
+            "date" | "datetime" if instant_ms(value).is_none() => Err(Problem {
                 code: "INVALID_DATE",
                 message: format!("{value} is not a valid date; use epoch milliseconds or ISO 8601"),
             }),
@@ -138,6 +139,21 @@ pub fn is_number(s: &str) -> bool {
         && whole.bytes().all(|b| b.is_ascii_digit())
         && fraction.bytes().all(|b| b.is_ascii_digit())
         && !(digits.contains('.') && fraction.is_empty())
+}
+
+/// Epoch milliseconds of an ISO 8601 date-time, a `YYYY-MM-DD` date (midnight UTC) or an
+/// integer (already epoch milliseconds).
+pub fn instant_ms(s: &str) -> Option<i64> {
+    if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) {
+        return s.parse().ok();
+    }
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Some(t.timestamp_millis());
+    }
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|t| t.and_utc().timestamp_millis())
 }
 
 #[cfg(test)]

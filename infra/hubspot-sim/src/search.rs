@@ -7,12 +7,11 @@
 
 use std::cmp::Ordering;
 
-use chrono::{DateTime, NaiveDate};
 use serde::Deserialize;
 use serde_json::Value;
 
 use crate::error::ApiError;
-use crate::properties::is_number;
+use crate::properties::{instant_ms, is_number};
 use crate::store::{ObjectType, Record, Table};
 
 /// HubSpot's limits: 5 groups, 6 filters in a group, 18 filters in all, 200 per page, and no
@@ -345,21 +344,6 @@ fn compare(a: &str, b: &str) -> Ordering {
         return x.cmp(&y);
     }
     a.to_lowercase().cmp(&b.to_lowercase())
-}
-
-/// Epoch milliseconds of an ISO 8601 date-time, a `YYYY-MM-DD` date (midnight UTC) or an
-/// integer (already epoch milliseconds).
-pub fn instant_ms(s: &str) -> Option<i64> {
-    if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) {
-        return s.parse().ok();
-    }
-    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
-        return Some(t.timestamp_millis());
-    }
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .ok()
-        .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .map(|t| t.and_utc().timestamp_millis())
 }
 
 /// Whether the value, or one of its words, matches `pattern` (`*` matches any run of

@@ -14,8 +14,8 @@ use crate::ranker::rules::metrics::check_coverage;
 use crate::yobi::{Metric, Period, UsageEndpoint};
 
 use super::context::RankerContext;
+use super::error::RankerError;
 use super::read;
-use super::run::RankerError;
 
 /// One Yobi endpoint as served.
 #[derive(Debug, Clone, Serialize)]
