@@ -39,18 +39,7 @@ pub const NOW: &str = "2026-03-10T17:00:00Z";
 /// The context a function would build, pointed at `sim`, with the default configuration and a
 /// clock fixed at [`NOW`].
 pub fn context(sim: &RunningSim) -> AppContext {
-    AppContext::new(
-        Config::default(),
-        IntercomSettings {
-            base_url: sim.base_url.clone(),
-            version: "2.11".into(),
-            timeout: shared::intercom::DEFAULT_TIMEOUT,
-        },
-        TokenSource::fixed(TOKEN.into()),
-    )
-    .with_clock(Clock::Fixed(
-        shared::time::parse_as_of(NOW).expect("an RFC 3339 instant"),
-    ))
+    context_with_timeout(sim, shared::intercom::DEFAULT_TIMEOUT)
 }
 
 /// [`context`] with another per-request timeout (tests of hung requests).

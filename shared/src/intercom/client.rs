@@ -177,17 +177,7 @@ impl IntercomClient {
                         .await
                         .map(|_| ())
                 },
-                |error, delay, attempt| {
-                    self.inner.stats.retry();
-                    tracing::warn!(
-                        method = "PUT",
-                        path = url.path(),
-                        attempt,
-                        delay_ms = delay.as_millis() as u64,
-                        %error,
-                        "retrying Intercom request"
-                    );
-                },
+                |error, delay, attempt| self.note_retry(&Method::PUT, url, error, delay, attempt),
             )
             .await
     }
@@ -279,19 +269,29 @@ impl IntercomClient {
             .retry
             .run(
                 |attempt| self.attempt(method, url, body, attempt),
-                |error, delay, attempt| {
-                    self.inner.stats.retry();
-                    tracing::warn!(
-                        %method,
-                        path = url.path(),
-                        attempt,
-                        delay_ms = delay.as_millis() as u64,
-                        %error,
-                        "retrying Intercom request"
-                    );
-                },
+                |error, delay, attempt| self.note_retry(method, url, error, delay, attempt),
             )
             .await
+    }
+
+    /// Counts and logs a retry, before the retry policy's delay.
+    fn note_retry(
+        &self,
+        method: &Method,
+        url: &Url,
+        error: &IntercomError,
+        delay: std::time::Duration,
+        attempt: u32,
+    ) {
+        self.inner.stats.retry();
+        tracing::warn!(
+            %method,
+            path = url.path(),
+            attempt,
+            delay_ms = delay.as_millis() as u64,
+            %error,
+            "retrying Intercom request"
+        );
     }
 
     /// One HTTP exchange, after the rate-limit gate.
