@@ -80,7 +80,7 @@ sam-build: venv ## sam build: cross-compile every function for Lambda (arm64) wi
 serve: venv build ## Serve the reports on 127.0.0.1:9000 (cargo lambda watch) against the simulator; MEMBERS=2000
 	infra/scripts/serve.sh
 
-bench: venv ## Benchmarks: each job on a generated 20,000-member workspace, then the reports (release build)
+bench: venv ## Benchmarks: each job on a generated 20,000-member workspace (150 ms latency, Intercom's limit; BENCH_JOB_MEMBERS=20000,100000 for both sizes), then the reports (release build)
 	$(CARGO) build --workspace --release
 	infra/scripts/bench.sh
 

@@ -2,8 +2,15 @@
 and peak memory (from /usr/bin/time -v). Prints a Markdown table.
 
 Run through infra/scripts/bench.sh (which builds release binaries and starts moto).
-Environment: BENCH_MEMBERS (default 20000), BENCH_SEED (42), BENCH_LATENCY_MS (0),
-BENCH_LOOKBACK_DAYS (365), BENCH_PROFILE (release).
+Environment: BENCH_JOB_MEMBERS (default BENCH_MEMBERS, else 20000; several comma-separated,
+e.g. 20000,100000), BENCH_SEED (42), BENCH_LATENCY_MS (150), BENCH_RATE_LIMIT (1666 per 10 s, Intercom's default),
+BENCH_LOOKBACK_DAYS (365), BENCH_PROFILE (release), BENCH_BIN_DIR (default target/<profile>).
+
+Each job runs as Lambda would: again with `resumeFrom` while it answers `complete: false`.
+"Minimum" = the scan's pages (ceil(scanned / 150)) + session-sync's contact lookups
+(ceil(candidates / 150)) + one PUT per planned update + the preflight's data_attributes call;
+session-sync's First Session Date history pages come on top. The rate-limit bound is
+API calls / (limit / 10 s).
 """
 import datetime
 import json
@@ -17,11 +24,12 @@ import urllib.request
 
 import boto3
 
-MEMBERS = int(os.environ.get("BENCH_MEMBERS", "20000"))
+MEMBERS = [int(m) for m in (os.environ.get("BENCH_JOB_MEMBERS") or os.environ.get("BENCH_MEMBERS") or "20000").split(",")]
 SEED = os.environ.get("BENCH_SEED", "42")
-LATENCY_MS = os.environ.get("BENCH_LATENCY_MS", "0")
+LATENCY_MS = os.environ.get("BENCH_LATENCY_MS", "150")
+RATE_LIMIT = int(os.environ.get("BENCH_RATE_LIMIT", "1666"))
 LOOKBACK = int(os.environ.get("BENCH_LOOKBACK_DAYS", "365"))
-BIN = os.path.join("target", os.environ.get("BENCH_PROFILE", "release"))
+BIN = os.environ.get("BENCH_BIN_DIR") or os.path.join("target", os.environ.get("BENCH_PROFILE", "release"))
 TOKEN = "bench-token"
 PAGE = 150
 
@@ -50,13 +58,30 @@ def timed(binary, event, env, workdir):
     return json.loads(proc.stdout), seconds, rss_kb / 1024
 
 
-def main():
-    as_of = datetime.date.today().isoformat()
+def run_job(name, event, env, workdir):
+    """Runs one job to completion (again with resumeFrom while incomplete); returns the last
+    summary, the summed counts, runs, wall seconds and the peak RSS."""
+    runs, wall, peak, totals = 0, 0.0, 0.0, {"scanned": 0, "candidates": 0, "updatesPlanned": 0, "applied": 0}
+    while True:
+        response, seconds, rss = timed(os.path.join(BIN, name), event, env, workdir)
+        runs += 1
+        wall += seconds
+        peak = max(peak, rss)
+        for key in totals:
+            totals[key] += response.get(key, 0)
+        if response.get("complete", True) or not response.get("resumeFrom"):
+            return response, totals, runs, wall, peak
+        event = dict(event, resumeFrom=response["resumeFrom"], asOf=response["asOf"])
+
+
+def bench(members, as_of):
     sim = subprocess.Popen(
-        [os.path.join(BIN, "intercom-sim"), "--generate", str(MEMBERS), "--seed", SEED, "--as-of", as_of,
-         "--port", "0", "--token", TOKEN, "--latency-ms", LATENCY_MS, "--rate-limit", "1000000"],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        ["/usr/bin/time", "-v", os.path.join(BIN, "intercom-sim"), "--generate", str(members), "--seed", SEED,
+         "--as-of", as_of, "--port", "0", "--token", TOKEN, "--latency-ms", LATENCY_MS,
+         "--rate-limit", str(RATE_LIMIT)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
+    rows = []
     try:
         url = sim.stdout.readline().strip()
         bucket = "bench-exports"
@@ -69,23 +94,42 @@ def main():
             ("referral-sync", {"dryRun": False}),
             ("engagement-export", {}),
         ]
-        print(f"workspace: {MEMBERS} members, seed {SEED}, latency {LATENCY_MS} ms, as of {as_of}\n")
-        print("| job | scanned | PUTs | API calls | by route | minimum (pages + PUTs) | wall s | peak RSS MiB |")
-        print("|---|---|---|---|---|---|---|---|")
         with tempfile.TemporaryDirectory() as workdir:
             for name, event in jobs:
                 before = sim_stats(url)
-                response, seconds, rss = timed(os.path.join(BIN, name), event, env, workdir)
+                response, totals, runs, seconds, rss = run_job(name, event, env, workdir)
                 routes = delta(before, sim_stats(url))
-                puts = routes.get("PUT /contacts/{id}", 0)
-                scanned = response.get("scanned", 0)
-                minimum = math.ceil(scanned / PAGE) + response.get("updatesPlanned", 0)
-                by_route = ", ".join(f"{k.split(' ', 1)[1]} {k.split(' ', 1)[0]}: {v}" for k, v in sorted(routes.items()))
-                print(f"| {name} | {scanned} | {puts} | {response.get('apiCalls')} | {by_route} | {minimum} "
-                      f"| {seconds:.1f} | {rss:.0f} |")
+                calls = sum(routes.values())
+                scanned = totals["scanned"] or response.get("rows", 0)
+                lookups = math.ceil(totals["candidates"] / PAGE) if name == "session-sync" else 0
+                preflight = 1 if "GET /data_attributes" in routes else 0
+                minimum = math.ceil(scanned / PAGE) + lookups + totals["updatesPlanned"] + preflight
+                bound = calls / (RATE_LIMIT / 10)
+                by_route = ", ".join(f"{k.split(' ', 1)[1]} {k.split(' ', 1)[0]}: {v:,}" for k, v in sorted(routes.items()))
+                rows.append(
+                    f"| {name} | {members:,} | {runs} | {scanned:,} | {totals['applied']:,} | {calls:,} | {minimum:,} "
+                    f"| {calls / max(minimum, 1):.3f} | {seconds:.1f} | {bound:.1f} | {seconds / max(bound, 0.001):.2f} "
+                    f"| {rss:.0f} | {by_route} |"
+                )
+                print(rows[-1], flush=True)
     finally:
         sim.terminate()
-        sim.wait()
+        _, err = sim.communicate()
+    sim_rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", err or "")
+    return rows, (int(sim_rss.group(1)) / 1024 if sim_rss else None)
+
+
+def main():
+    as_of = datetime.date.today().isoformat()
+    print(f"workspace: seed {SEED}, latency {LATENCY_MS} ms, rate limit {RATE_LIMIT} per 10 s, as of {as_of}\n")
+    header = ("| job | members | Lambda runs | scanned | PUTs applied | API calls | minimum | calls / minimum "
+              "| wall s | rate-limit bound s | wall / bound | peak RSS MiB | by route |")
+    print(header)
+    print("|---" * 13 + "|", flush=True)
+    for members in MEMBERS:
+        _, sim_rss = bench(members, as_of)
+        if sim_rss:
+            print(f"<!-- simulator peak RSS at {members:,} members: {sim_rss:,.0f} MiB -->", flush=True)
 
 
 if __name__ == "__main__":

@@ -312,6 +312,9 @@ impl IntercomClient {
                 "waited for Intercom's rate-limit window to reset"
             );
         }
+        if let Some(delay) = inner.limiter.paced().await {
+            inner.stats.paced(delay);
+        }
         let mut request = inner.http.request(method.clone(), url.clone());
         if let Some(body) = body {
             request = request

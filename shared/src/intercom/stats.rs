@@ -15,6 +15,9 @@ pub struct ClientStats {
     pub rate_limit_waits: u64,
     /// Total time spent in those waits, milliseconds.
     pub rate_limit_wait_ms: u64,
+    /// Total time requests were held back to spread the window's remaining budget evenly
+    /// (pacing, see `rate_limit.rs`), milliseconds.
+    pub paced_ms: u64,
 }
 
 /// The live counters behind [`ClientStats`], shared by every clone of a client.
@@ -24,6 +27,7 @@ pub(crate) struct StatsCounters {
     retries: AtomicU64,
     rate_limit_waits: AtomicU64,
     rate_limit_wait_ms: AtomicU64,
+    paced_us: AtomicU64,
 }
 
 impl StatsCounters {
@@ -41,12 +45,18 @@ impl StatsCounters {
         self.rate_limit_wait_ms.fetch_add(ms, Ordering::Relaxed);
     }
 
+    pub(crate) fn paced(&self, delay: std::time::Duration) {
+        let us = u64::try_from(delay.as_micros()).unwrap_or(u64::MAX);
+        self.paced_us.fetch_add(us, Ordering::Relaxed);
+    }
+
     pub(crate) fn snapshot(&self) -> ClientStats {
         ClientStats {
             api_calls: self.api_calls.load(Ordering::Relaxed),
             retries: self.retries.load(Ordering::Relaxed),
             rate_limit_waits: self.rate_limit_waits.load(Ordering::Relaxed),
             rate_limit_wait_ms: self.rate_limit_wait_ms.load(Ordering::Relaxed),
+            paced_ms: self.paced_us.load(Ordering::Relaxed) / 1000,
         }
     }
 }

@@ -82,14 +82,6 @@ impl<'a> UpdateBuilder<'a> {
     }
 }
 
-/// Every change of `updates`, in order.
-pub fn all_changes(updates: &[ContactUpdate]) -> Vec<AttributeChange> {
-    updates
-        .iter()
-        .flat_map(|u| u.changes.iter().cloned())
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -120,7 +112,6 @@ mod tests {
                 {"contactId": "c1", "attribute": "Engagement Status", "old": null, "new": "Engaged", "reason": "recent_session"}
             ]})
         );
-        assert_eq!(all_changes(&[update]).len(), 2);
         assert_eq!(UpdateBuilder::new(&contact).finish(), None);
     }
 }

@@ -21,9 +21,11 @@ use crate::job::summary::{FailedUpdate, RunSummary};
 
 /// Contact ids per `id IN [...]` lookup: one search page of 150 answers a whole chunk.
 pub(crate) const LOOKUP_CHUNK: usize = 150;
-/// Contact updates (and lookups) in flight at once: 24 at Intercom's ~150 ms is ~160 requests
-/// a second, just under its 1,666 per 10 s; the client's gate holds requests whenever
-/// `X-RateLimit-Remaining` runs out, so a slower or busier workspace only waits.
+/// Requests of one kind in flight at once (contact updates; lookups): enough to reach Intercom's
+/// 1,666 per 10 s at ~150 ms a request (24 ÷ 0.15 s = 160 a second). It is a ceiling, not the
+/// pace: the client spreads its requests over what the `X-RateLimit-*` headers say is left of
+/// the window (see `intercom/rate_limit.rs`), so reading and writing together, a busier
+/// workspace or a lower limit only slow the sending down, and the budget's end holds them.
 pub(crate) const CONCURRENCY: usize = 24;
 
 /// Why a job invocation failed.
@@ -121,86 +123,119 @@ pub(crate) async fn preflight(
     Ok(())
 }
 
-/// Outcome of applying a plan.
-#[derive(Debug, Default)]
-pub(crate) struct Applied {
-    pub applied: usize,
-    pub failed: Vec<FailedUpdate>,
+/// Planned updates waiting to be written, at most: the reading side waits (back-pressure) while
+/// this many are queued, so memory stays flat however many contacts change.
+const QUEUED_UPDATES: usize = 1_000;
+
+/// Where a job's reading side hands its planned updates, as soon as each is planned: they are
+/// logged, counted in the summary and (unless a dry run) written while the job goes on reading.
+pub(crate) struct PlannedUpdates {
+    queue: tokio::sync::mpsc::Sender<ContactUpdate>,
 }
 
-/// One `PUT /contacts/{id}` per update ([`IntercomClient::update_contact_once`]: never written
-/// twice, even when an answer is lost), [`CONCURRENCY`] at a time. A failed update is recorded
-/// (contact id, HTTP status, Intercom's code and request id) and does not stop the others.
-pub(crate) async fn apply(client: &IntercomClient, updates: &[ContactUpdate]) -> Applied {
-    let results: Vec<(String, Result<(), IntercomError>)> = futures::stream::iter(updates)
-        .map(|update| async move {
-            let result = client
-                .update_contact_once(&update.contact_id, &update.custom_attributes())
-                .await;
-            (update.contact_id.clone(), result)
-        })
-        .buffer_unordered(CONCURRENCY)
-        .collect()
-        .await;
-    let mut outcome = Applied::default();
-    for (contact_id, result) in results {
-        match result {
-            Ok(()) => outcome.applied += 1,
-            Err(error) => {
-                let failed = failed_update(contact_id, &error);
-                tracing::error!(
-                    contact_id = %failed.contact_id,
-                    status = failed.status,
-                    code = failed.code.as_deref().unwrap_or(""),
-                    request_id = failed.request_id.as_deref().unwrap_or(""),
-                    error = %error,
-                    "contact update failed"
-                );
-                outcome.failed.push(failed);
-            }
+impl PlannedUpdates {
+    /// Queues `updates` in order; waits while the queue is full.
+    pub(crate) async fn send(&self, updates: impl IntoIterator<Item = ContactUpdate>) {
+        for update in updates {
+            // The writing side lives until this side is done, so the queue is never closed here.
+            let _ = self.queue.send(update).await;
         }
     }
-    outcome
-        .failed
-        .sort_by(|a, b| a.contact_id.cmp(&b.contact_id));
-    outcome
 }
 
-fn failed_update(contact_id: String, error: &IntercomError) -> FailedUpdate {
-    FailedUpdate {
-        contact_id,
-        status: error.status(),
-        code: error.code().map(str::to_string),
-        request_id: error.request_id().map(str::to_string),
-        message: error.to_string(),
-    }
-}
-
-/// What a job scanned and planned, for [`finish`].
-pub(crate) struct Planned {
-    pub job: &'static str,
-    pub dry_run: bool,
-    pub as_of: DateTime<Utc>,
+/// What a job's reading side found, for the summary.
+#[derive(Debug, Default)]
+pub(crate) struct ReadOutcome {
+    /// Objects read (conversations or contacts).
     pub scanned: usize,
+    /// Contacts the rules looked at.
     pub candidates: usize,
-    pub updates: Vec<ContactUpdate>,
-    pub started: Instant,
     /// Searches that kept failing (session-sync's slices and lookups); empty for other jobs.
     pub failed_searches: Vec<crate::job::summary::FailedSearch>,
     /// The first local date not scanned when the run stopped at its budget.
     pub resume_from: Option<String>,
 }
 
-/// Applies the plan unless it is a dry run, logs every change and the summary, and returns the
-/// summary — or [`JobError::UpdatesFailed`] when any update failed, so retries and alarms fire.
-pub(crate) async fn finish(
+/// A writing job's run: `read` scans Intercom and plans, handing each planned update to
+/// [`PlannedUpdates`]; meanwhile every update is logged change by change, counted in the summary
+/// and, unless `dry_run`, written with one `PUT /contacts/{id}`
+/// ([`IntercomClient::update_contact_once`]: never written twice, even when an answer is lost),
+/// [`CONCURRENCY`] at a time. Reading and writing overlap, so a run takes about as long as the
+/// longer of the two, and neither the plan nor the contacts are ever held whole.
+///
+/// A failed update is recorded (contact id, HTTP status, Intercom's code and request id) and does
+/// not stop the others; the run then ends in [`JobError::UpdatesFailed`] (or
+/// [`JobError::SearchesFailed`] when a search kept failing) with the summary, so retries and
+/// alarms fire. When `read` fails, the updates already planned are still written (each is right
+/// on its own: RULES.md's dates only move forward) and the read error is returned.
+pub(crate) async fn run<F, Fut>(
     client: &IntercomClient,
-    planned: Planned,
-) -> Result<RunSummary, JobError> {
-    for change in planned.updates.iter().flat_map(|u| u.changes.iter()) {
+    job: &'static str,
+    dry_run: bool,
+    as_of: DateTime<Utc>,
+    started: Instant,
+    read: F,
+) -> Result<RunSummary, JobError>
+where
+    F: FnOnce(PlannedUpdates) -> Fut,
+    Fut: std::future::Future<Output = Result<ReadOutcome, JobError>>,
+{
+    let (queue, queued) = tokio::sync::mpsc::channel(QUEUED_UPDATES);
+    let mut summary = RunSummary::empty(job, dry_run, as_of);
+    let mut failed = Vec::new();
+    let mut applied = 0usize;
+    let planned = futures::stream::unfold(queued, |mut queued| async move {
+        queued.recv().await.map(|update| (update, queued))
+    })
+    .inspect(|update: &ContactUpdate| {
+        log_planned(job, dry_run, update);
+        summary.record_planned(update);
+    })
+    .filter(|_| std::future::ready(!dry_run))
+    .map(|update| async move {
+        let result = client
+            .update_contact_once(&update.contact_id, &update.custom_attributes())
+            .await;
+        (update.contact_id, result)
+    })
+    .buffer_unordered(CONCURRENCY)
+    .for_each(|(contact_id, result)| {
+        match result {
+            Ok(()) => applied += 1,
+            Err(error) => failed.push(failed_update(contact_id, &error)),
+        }
+        std::future::ready(())
+    });
+    let (read, ()) = futures::join!(read(PlannedUpdates { queue }), planned);
+    summary.applied = applied;
+    failed.sort_by(|a, b| a.contact_id.cmp(&b.contact_id));
+    summary.failed = failed;
+    let read = match read {
+        Ok(read) => read,
+        Err(error) => {
+            tracing::error!(
+                job,
+                applied = summary.applied,
+                failed = summary.failed.len(),
+                %error,
+                "run stopped by an error; the updates planned before it were applied"
+            );
+            return Err(error);
+        }
+    };
+    summary.scanned = read.scanned;
+    summary.candidates = read.candidates;
+    summary.failed_searches = read.failed_searches;
+    summary.complete = read.resume_from.is_none();
+    summary.resume_from = read.resume_from;
+    conclude(client, summary, started)
+}
+
+fn log_planned(job: &str, dry_run: bool, update: &ContactUpdate) {
+    for change in &update.changes {
         tracing::info!(
-            job = planned.job,
-            dry_run = planned.dry_run,
+            job,
+            dry_run,
             contact_id = %change.contact_id,
             attribute = %change.attribute,
             old = %change.old,
@@ -209,29 +244,41 @@ pub(crate) async fn finish(
             "planned change"
         );
     }
-    let mut summary = RunSummary::planned(
-        planned.job,
-        planned.dry_run,
-        planned.as_of,
-        planned.scanned,
-        planned.candidates,
-        &planned.updates,
+}
+
+fn failed_update(contact_id: String, error: &IntercomError) -> FailedUpdate {
+    let failed = FailedUpdate {
+        contact_id,
+        status: error.status(),
+        code: error.code().map(str::to_string),
+        request_id: error.request_id().map(str::to_string),
+        message: error.to_string(),
+    };
+    tracing::error!(
+        contact_id = %failed.contact_id,
+        status = failed.status,
+        code = failed.code.as_deref().unwrap_or(""),
+        request_id = failed.request_id.as_deref().unwrap_or(""),
+        error = %error,
+        "contact update failed"
     );
-    summary.failed_searches = planned.failed_searches;
-    summary.complete = planned.resume_from.is_none();
-    summary.resume_from = planned.resume_from;
-    if !planned.dry_run {
-        let outcome = apply(client, &planned.updates).await;
-        summary.applied = outcome.applied;
-        summary.failed = outcome.failed;
-    }
+    failed
+}
+
+/// Fills the client's counters and the duration, logs the summary and its metrics, and returns
+/// it — or the error that makes retries and alarms fire when an update or a search failed.
+fn conclude(
+    client: &IntercomClient,
+    mut summary: RunSummary,
+    started: Instant,
+) -> Result<RunSummary, JobError> {
     let stats = client.stats();
     summary.api_calls = stats.api_calls;
     summary.rate_limit_waits = stats.rate_limit_waits;
     summary.retries = stats.retries;
-    summary.duration_ms = planned.started.elapsed().as_millis() as u64;
+    summary.duration_ms = started.elapsed().as_millis() as u64;
     tracing::info!(
-        job = planned.job,
+        job = summary.job,
         dry_run = summary.dry_run,
         scanned = summary.scanned,
         candidates = summary.candidates,
@@ -241,6 +288,7 @@ pub(crate) async fn finish(
         failed = summary.failed.len(),
         api_calls = summary.api_calls,
         rate_limit_waits = summary.rate_limit_waits,
+        paced_ms = stats.paced_ms,
         retries = summary.retries,
         duration_ms = summary.duration_ms,
         failed_searches = summary.failed_searches.len(),
@@ -255,5 +303,152 @@ pub(crate) async fn finish(
         Err(JobError::SearchesFailed(Box::new(summary)))
     } else {
         Ok(summary)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::ConfigError;
+    use crate::intercom::ClientConfig;
+    use crate::job::plan::AttributeChange;
+    use serde_json::json;
+    use wiremock::matchers::method;
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    async fn client_for(server: &MockServer) -> IntercomClient {
+        Mock::given(method("PUT"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(json!({"type": "contact", "id": "c", "custom_attributes": {}})),
+            )
+            .mount(server)
+            .await;
+        let mut config = ClientConfig::new("test-token".to_string().into());
+        config.base_url = format!("{}/", server.uri()).parse().unwrap();
+        IntercomClient::new(config).unwrap()
+    }
+
+    fn update(id: &str) -> ContactUpdate {
+        ContactUpdate {
+            contact_id: id.into(),
+            changes: vec![AttributeChange {
+                contact_id: id.into(),
+                attribute: "Last Call".into(),
+                old: json!(null),
+                new: json!(1_700_000_000),
+                reason: None,
+            }],
+        }
+    }
+
+    async fn puts(server: &MockServer) -> Vec<String> {
+        let mut paths: Vec<String> = server
+            .received_requests()
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|r| r.method == wiremock::http::Method::PUT)
+            .map(|r| r.url.path().to_string())
+            .collect();
+        paths.sort();
+        paths
+    }
+
+    fn as_of() -> DateTime<Utc> {
+        crate::time::parse_as_of("2026-03-10T16:00:00Z").unwrap()
+    }
+
+    #[tokio::test]
+    async fn updates_are_written_while_the_read_goes_on() {
+        let server = MockServer::start().await;
+        let client = client_for(&server).await;
+        let summary = run(&client, "test", false, as_of(), Instant::now(), |planned| {
+            let server = &server;
+            async move {
+                planned.send([update("c1")]).await;
+                // The read only ends once the first update has reached Intercom: a run that
+                // held every update until the end of the read would never get here.
+                for _ in 0..200 {
+                    if !puts(server).await.is_empty() {
+                        return Ok(ReadOutcome {
+                            scanned: 1,
+                            candidates: 1,
+                            ..ReadOutcome::default()
+                        });
+                    }
+                    tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+                }
+                Err(JobError::Config(ConfigError {
+                    variable: "test",
+                    reason: "no update was written while reading".into(),
+                }))
+            }
+        })
+        .await
+        .expect("the run succeeds");
+        assert_eq!(
+            (summary.scanned, summary.updates_planned, summary.applied),
+            (1, 1, 1)
+        );
+        assert_eq!(puts(&server).await, ["/contacts/c1"]);
+    }
+
+    #[tokio::test]
+    async fn a_read_error_still_writes_what_was_planned_before_it() {
+        let server = MockServer::start().await;
+        let client = client_for(&server).await;
+        let result = run(
+            &client,
+            "test",
+            false,
+            as_of(),
+            Instant::now(),
+            |planned| async move {
+                planned.send([update("c1"), update("c2")]).await;
+                Err(JobError::Config(ConfigError {
+                    variable: "test",
+                    reason: "the search failed".into(),
+                }))
+            },
+        )
+        .await;
+        assert!(matches!(result, Err(JobError::Config(_))), "{result:?}");
+        assert_eq!(puts(&server).await, ["/contacts/c1", "/contacts/c2"]);
+    }
+
+    #[tokio::test]
+    async fn a_dry_run_counts_and_lists_but_writes_nothing() {
+        let server = MockServer::start().await;
+        let client = client_for(&server).await;
+        let summary = run(
+            &client,
+            "test",
+            true,
+            as_of(),
+            Instant::now(),
+            |planned| async move {
+                planned
+                    .send((0..1_005).map(|i| update(&format!("c{i}"))))
+                    .await;
+                Ok(ReadOutcome::default())
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            (
+                summary.updates_planned,
+                summary.changes_planned,
+                summary.applied
+            ),
+            (1_005, 1_005, 0)
+        );
+        assert_eq!(
+            (summary.changes.len(), summary.changes_omitted),
+            (RunSummary::MAX_LISTED_CHANGES, 5)
+        );
+        assert_eq!(summary.changes[0].contact_id, "c0", "listed in plan order");
+        assert!(puts(&server).await.is_empty());
     }
 }

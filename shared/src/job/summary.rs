@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::job::plan::{all_changes, AttributeChange, ContactUpdate};
+use crate::job::plan::{AttributeChange, ContactUpdate};
 
 /// One contact update Intercom refused, or that could not be sent.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -100,36 +100,57 @@ impl RunSummary {
         candidates: usize,
         updates: &[ContactUpdate],
     ) -> Self {
-        let mut changes = all_changes(updates);
-        let mut changes_by_attribute = BTreeMap::new();
-        for change in &changes {
-            *changes_by_attribute
-                .entry(change.attribute.clone())
-                .or_insert(0) += 1;
+        let mut summary = Self::empty(job, dry_run, as_of);
+        summary.scanned = scanned;
+        summary.candidates = candidates;
+        for update in updates {
+            summary.record_planned(update);
         }
-        let changes_planned = changes.len();
-        let changes_omitted = changes_planned.saturating_sub(Self::MAX_LISTED_CHANGES);
-        changes.truncate(Self::MAX_LISTED_CHANGES);
+        summary
+    }
+
+    /// A summary with nothing planned yet: a streaming run records its updates one by one
+    /// ([`RunSummary::record_planned`]) as the plan makes them.
+    pub fn empty(job: &str, dry_run: bool, as_of: DateTime<Utc>) -> Self {
         Self {
             job: job.to_string(),
             dry_run,
             as_of,
-            scanned,
-            candidates,
-            changes_planned,
-            updates_planned: updates.len(),
+            scanned: 0,
+            candidates: 0,
+            changes_planned: 0,
+            updates_planned: 0,
             applied: 0,
             failed: Vec::new(),
             api_calls: 0,
             rate_limit_waits: 0,
             retries: 0,
             duration_ms: 0,
-            changes_by_attribute,
-            changes,
-            changes_omitted,
+            changes_by_attribute: BTreeMap::new(),
+            changes: Vec::new(),
+            changes_omitted: 0,
             failed_searches: Vec::new(),
             complete: true,
             resume_from: None,
+        }
+    }
+
+    /// Counts one planned update: its changes per attribute, and lists them while fewer than
+    /// [`RunSummary::MAX_LISTED_CHANGES`] are listed (the rest are counted in
+    /// `changes_omitted`), so a run holds at most that many changes whatever its size.
+    pub fn record_planned(&mut self, update: &ContactUpdate) {
+        self.updates_planned += 1;
+        for change in &update.changes {
+            self.changes_planned += 1;
+            *self
+                .changes_by_attribute
+                .entry(change.attribute.clone())
+                .or_insert(0) += 1;
+            if self.changes.len() < Self::MAX_LISTED_CHANGES {
+                self.changes.push(change.clone());
+            } else {
+                self.changes_omitted += 1;
+            }
         }
     }
 

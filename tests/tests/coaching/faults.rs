@@ -141,3 +141,36 @@ async fn an_outage_burst_mid_run() {
     };
     check(config, DEFAULT, "an outage burst").await;
 }
+
+/// A rate limit far below what the jobs keep in flight (24 updates at once against 40 requests
+/// per 10 s): the client paces its requests by the `X-RateLimit-*` headers and holds at the
+/// window's end, so Intercom never answers 429, and the run reaches a clean run's state.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_low_rate_limit_is_paced_without_a_429() {
+    let workspace = || intercom_sim::generate(120, 7, d("2026-03-10"));
+    let clean = start_sim(workspace(), SimConfig::default()).await;
+    let limited = start_sim(
+        workspace(),
+        SimConfig {
+            rate_limit: 40,
+            ..SimConfig::default()
+        },
+    )
+    .await;
+    for sim in [&clean, &limited] {
+        engagement_sync::handle(&context(sim), json!({"asOf": AS_OF}))
+            .await
+            .expect("engagement-sync completes");
+    }
+    let sent: u64 = limited.stats().requests.values().sum();
+    assert!(
+        sent > 40,
+        "{sent} requests: the limit was never reached, the test proves nothing"
+    );
+    assert_eq!(
+        limited.stats().rate_limited,
+        0,
+        "no request was answered 429"
+    );
+    assert_eq!(state(&limited), state(&clean));
+}

@@ -366,14 +366,15 @@ async fn a_slice_that_keeps_failing_is_reported_and_the_others_apply() {
 
 #[tokio::test]
 async fn a_run_out_of_budget_resumes_to_the_same_end_state_as_one_clean_run() {
-    // 120 days: 2025-11-10..2026-03-10, 18 slices of 7 days.
-    let backfill = json!({"lookbackDays": 120, "asOf": AS_OF});
+    // 176 days: 2025-09-15..2026-03-10, 26 slices of 7 days (the last two of 7 and 2 days).
+    let backfill = json!({"lookbackDays": 176, "asOf": AS_OF});
     let clean = start_sim(workspace(), SimConfig::default()).await;
     session_sync::handle(&context(&clean), backfill.clone())
         .await
         .expect("clean run");
 
-    // No scan budget: each run scans one batch of 16 slices, then applies and stops.
+    // No scan budget: each run scans its first wave of 24 slices (SLICE_CONCURRENCY), up to
+    // 2026-03-01, then applies and stops.
     let sim = start_sim(workspace(), SimConfig::default()).await;
     let ctx = context(&sim).with_scan_budget(std::time::Duration::ZERO);
     let first = session_sync::handle(&ctx, backfill)
@@ -395,7 +396,7 @@ async fn a_run_out_of_budget_resumes_to_the_same_end_state_as_one_clean_run() {
     );
     let second = session_sync::handle(
         &ctx,
-        json!({"lookbackDays": 120, "asOf": AS_OF, "resumeFrom": "2026-03-02"}),
+        json!({"lookbackDays": 176, "asOf": AS_OF, "resumeFrom": "2026-03-02"}),
     )
     .await
     .expect("resumed run");

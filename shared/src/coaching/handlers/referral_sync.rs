@@ -11,7 +11,7 @@ use crate::job::summary::RunSummary;
 
 use super::AppContext;
 use crate::intercom::custom_field;
-use crate::job::run::{finish, preflight, Planned};
+use crate::job::run::{preflight, run, ReadOutcome};
 use crate::job::JobError;
 
 /// Handles one `referral-sync` event `{"dryRun": bool}`.
@@ -26,37 +26,34 @@ pub async fn handle(ctx: &AppContext, event: Value) -> Result<RunSummary, JobErr
     preflight(&client, &written_attributes(config)).await?;
 
     let referrals: Vec<String> = config.referral_programs.keys().cloned().collect();
-    let mut scanned = 0usize;
-    let mut candidates = 0usize;
-    let mut updates = Vec::new();
-    if !referrals.is_empty() {
-        let query = SearchQuery::field(custom_field(&config.attributes.referral)).is_in(referrals);
-        let mut pages = std::pin::pin!(client.search_contacts(query));
-        while let Some(page) = pages.next().await {
-            let page = page?;
-            scanned += page.len();
-            candidates += page
-                .iter()
-                .filter(|c| {
-                    c.attr_str(&config.attributes.referral)
-                        .is_some_and(|r| config.referral_programs.contains_key(r))
-                })
-                .count();
-            updates.extend(plan(&page, config));
-        }
-    }
-    finish(
-        &client,
-        Planned {
-            job: JOB,
-            dry_run: event.dry_run,
-            as_of: event.as_of,
-            scanned,
-            candidates,
-            updates,
-            started,
-            failed_searches: Vec::new(),
-            resume_from: None,
+    let client = &client;
+    run(
+        client,
+        JOB,
+        event.dry_run,
+        event.as_of,
+        started,
+        |planned| async move {
+            let mut read = ReadOutcome::default();
+            if referrals.is_empty() {
+                return Ok(read);
+            }
+            let query =
+                SearchQuery::field(custom_field(&config.attributes.referral)).is_in(referrals);
+            let mut pages = std::pin::pin!(client.search_contacts(query));
+            while let Some(page) = pages.next().await {
+                let page = page?;
+                read.scanned += page.len();
+                read.candidates += page
+                    .iter()
+                    .filter(|c| {
+                        c.attr_str(&config.attributes.referral)
+                            .is_some_and(|r| config.referral_programs.contains_key(r))
+                    })
+                    .count();
+                planned.send(plan(&page, config)).await;
+            }
+            Ok(read)
         },
     )
     .await

@@ -13,7 +13,7 @@ use crate::coaching::jobs::session_sync::{
     SLICE_CONCURRENCY,
 };
 use crate::coaching::rules::classes::{is_qualifying_call, session_time};
-use crate::coaching::rules::sessions::CallIndex;
+use crate::coaching::rules::sessions::{CallIndex, ContactCalls};
 use crate::intercom::IntercomClient;
 use crate::intercom::IntercomError;
 use crate::intercom::{date_window, SearchQuery};
@@ -21,7 +21,10 @@ use crate::job::summary::{FailedSearch, RunSummary};
 
 use super::AppContext;
 use crate::intercom::{and_flat, custom_field};
-use crate::job::run::{fetch_contacts, finish, preflight, Planned, CONCURRENCY, LOOKUP_CHUNK};
+use crate::job::plan::ContactUpdate;
+use crate::job::run::{
+    fetch_contacts_with, preflight, run, ReadOutcome, CONCURRENCY, LOOKUP_CHUNK,
+};
 use crate::job::JobError;
 
 /// Handles one `session-sync` event `{"lookbackDays": 1..=3650, "dryRun": bool, "asOf": RFC 3339,
@@ -56,71 +59,118 @@ pub async fn handle(ctx: &AppContext, event: Value) -> Result<RunSummary, JobErr
     let mut scanned = 0usize;
     let mut failed_searches = Vec::new();
     let mut resume_from = None;
-    let mut remaining = slices.as_slice();
-    while !remaining.is_empty() {
-        if remaining.len() < slices.len() && started.elapsed() >= ctx.scan_budget() {
-            resume_from = Some(remaining[0].first_day.to_string());
-            tracing::info!(
-                job = JOB,
-                resume_from = %remaining[0].first_day,
-                "scan budget used; applying what was found"
-            );
-            break;
-        }
-        let batch = &remaining[..remaining.len().min(SLICE_CONCURRENCY)];
-        let results =
-            futures::future::join_all(batch.iter().map(|slice| {
-                scan_slice(&client, slice, &channels, event.as_of.timestamp(), config)
-            }))
-            .await;
-        for (slice, result) in batch.iter().zip(results) {
-            match result {
-                Ok((slice_index, slice_scanned)) => {
-                    scanned += slice_scanned;
-                    index.merge(slice_index);
-                }
-                Err(error) => {
-                    tracing::error!(job = JOB, search = %slice.describe(), %error, "search kept failing; the next run reads it again");
-                    failed_searches.push(failed_search(slice.describe(), &error));
-                }
+    // Slices are launched oldest first, up to SLICE_CONCURRENCY at once (a new one as soon as
+    // one ends). The first SLICE_CONCURRENCY always run, so every run makes progress; after
+    // them, once the budget is used no new slice starts, the ones running finish, and the first
+    // slice not launched is where the next run resumes.
+    let launched = std::sync::atomic::AtomicUsize::new(0);
+    let mut results = std::pin::pin!(futures::stream::iter(slices.iter().enumerate())
+        .take_while(|(i, _)| {
+            let go = *i < SLICE_CONCURRENCY || started.elapsed() < ctx.scan_budget();
+            if go {
+                launched.store(i + 1, std::sync::atomic::Ordering::Relaxed);
+            }
+            std::future::ready(go)
+        })
+        .map(|(_, slice)| {
+            let (client, channels) = (&client, &channels);
+            async move {
+                let as_of = event.as_of.timestamp();
+                (
+                    slice,
+                    scan_slice(client, slice, channels, as_of, config).await,
+                )
+            }
+        })
+        .buffer_unordered(SLICE_CONCURRENCY));
+    while let Some((slice, result)) = results.next().await {
+        match result {
+            Ok((slice_index, slice_scanned)) => {
+                scanned += slice_scanned;
+                index.merge(slice_index);
+            }
+            Err(error) => {
+                tracing::error!(job = JOB, search = %slice.describe(), %error, "search kept failing; the next run reads it again");
+                failed_searches.push(failed_search(slice.describe(), &error));
             }
         }
-        remaining = &remaining[batch.len()..];
+    }
+    if let Some(next) = slices.get(launched.load(std::sync::atomic::Ordering::Relaxed)) {
+        resume_from = Some(next.first_day.to_string());
+        tracing::info!(
+            job = JOB,
+            resume_from = %next.first_day,
+            "scan budget used; applying what was found"
+        );
     }
     let calls = index.into_map();
-    let ids: BTreeSet<String> = calls.keys().cloned().collect();
-    let contacts = fetch_contacts(&client, &ids).await?;
+    let ids: Vec<&String> = calls.keys().collect();
+    let calls = &calls;
+    let client = &client;
+    run(client, JOB, event.dry_run, event.as_of, started, |planned| async move {
+        // Contacts are looked up, planned and handed to the writes one chunk at a time (in id
+        // order), so neither every contact nor the whole plan is ever held.
+        let mut candidates = 0usize;
+        let mut chunks = std::pin::pin!(futures::stream::iter(ids.chunks(LOOKUP_CHUNK))
+            .map(|chunk| plan_chunk(client, chunk, calls, event.as_of.timestamp(), config))
+            .buffered(CHUNKS_IN_FLIGHT));
+        while let Some(chunk) = chunks.next().await {
+            let chunk = chunk?;
+            candidates += chunk.candidates;
+            for (ids, error) in &chunk.failed_lookups {
+                let search = format!("first qualifying calls of {} contacts", ids.len());
+                tracing::error!(job = JOB, %search, %error, "search kept failing; the next run reads it again");
+                failed_searches.push(failed_search(search, error));
+            }
+            planned.send(chunk.updates).await;
+        }
+        Ok(ReadOutcome {
+            scanned,
+            candidates,
+            failed_searches,
+            resume_from,
+        })
+    })
+    .await
+}
+
+/// Contact lookup chunks planned at once: each is a contact search and, for the contacts whose
+/// First Session Date is still to find, a history search.
+const CHUNKS_IN_FLIGHT: usize = CONCURRENCY / 2;
+
+/// What one chunk of contacts planned.
+struct ChunkPlan {
+    candidates: usize,
+    updates: Vec<ContactUpdate>,
+    failed_lookups: Vec<FailedLookup>,
+}
+
+/// Looks up one chunk of the contacts with calls, finds the first qualifying call of those that
+/// need a First Session Date, and plans their updates (RULES.md §5).
+async fn plan_chunk(
+    client: &IntercomClient,
+    chunk: &[&String],
+    calls: &BTreeMap<String, ContactCalls>,
+    as_of: i64,
+    config: &Config,
+) -> Result<ChunkPlan, JobError> {
+    let ids: BTreeSet<String> = chunk.iter().map(|id| (*id).clone()).collect();
+    let contacts = fetch_contacts_with(client, &ids, 1).await?;
     let need_first: Vec<String> = contacts
         .values()
         .filter(|c| needs_first_session_lookup(c, config))
         .map(|c| c.id.clone())
         .collect();
-    let (first_sessions, failed_lookups) =
-        first_qualifying_calls(&client, &need_first, event.as_of.timestamp(), config).await;
     // A contact whose lookup failed has no entry in `first_sessions`, so the plan leaves its
     // First Session Date alone this run (the window's earliest call could be later than the real
     // first one).
-    for (ids, error) in &failed_lookups {
-        let search = format!("first qualifying calls of {} contacts", ids.len());
-        tracing::error!(job = JOB, %search, %error, "search kept failing; the next run reads it again");
-        failed_searches.push(failed_search(search, error));
-    }
-    let updates = plan(&calls, &contacts, &first_sessions, config);
-    finish(
-        &client,
-        Planned {
-            job: JOB,
-            dry_run: event.dry_run,
-            as_of: event.as_of,
-            scanned,
-            candidates: contacts.len(),
-            updates,
-            started,
-            failed_searches,
-            resume_from,
-        },
-    )
-    .await
+    let (first_sessions, failed_lookups) =
+        first_qualifying_calls(client, &need_first, as_of, config).await;
+    Ok(ChunkPlan {
+        candidates: contacts.len(),
+        updates: plan(calls, &contacts, &first_sessions, config),
+        failed_lookups,
+    })
 }
 
 /// The contact ids of a lookup chunk whose search kept failing, and the error.
