@@ -64,23 +64,35 @@ pub fn parse_sort(v: &Value, catalog: &FieldCatalog) -> Result<Sort, ApiError> {
 
 /// Positions of every matching object of a model, in answer order (store order unless sorted).
 /// Merged contacts are never returned.
+///
+/// Objects are stored as JSON (see [`crate::store::compact`]): each candidate is parsed only
+/// for the top-level keys the query, the sort and the merged check read, and its sort key is
+/// taken once, not in every comparison.
 pub fn execute(store: &Store, model: Model, query: &Node, sort: Option<&Sort>) -> Vec<u32> {
     let objects = store.objects(model);
+    let mut keys: Vec<&str> = Vec::new();
+    query.top_keys(&mut keys);
+    if let Some(sort) = sort {
+        keys.push(sort.accessor.top_key());
+    }
+    if model == Model::Contact {
+        keys.push("merged");
+    }
     let candidates: Box<dyn Iterator<Item = u32>> = match narrow(store, model, query) {
         Some(positions) => Box::new(positions.into_iter()),
         None => Box::new(0..objects.len() as u32),
     };
-    let mut hits: Vec<u32> = candidates
-        .filter(|&p| {
-            let obj = &objects[p as usize];
-            !(model == Model::Contact && obj.get("merged") == Some(&Value::Bool(true)))
-                && query.matches(obj)
+    let mut hits: Vec<(u32, Option<SortKey>)> = candidates
+        .filter_map(|p| {
+            let obj = objects.project(p, &keys);
+            let merged = model == Model::Contact && obj.get("merged") == Some(&Value::Bool(true));
+            (!merged && query.matches(&obj)).then(|| (p, sort.and_then(|s| sort_key(&obj, s))))
         })
         .collect();
     if let Some(sort) = sort {
-        let key = |p: &u32| sort_key(&objects[*p as usize], sort);
-        hits.sort_by(|a, b| {
-            let order = compare_keys(&key(a), &key(b));
+        // Stable: equal keys keep store order.
+        hits.sort_by(|(_, a), (_, b)| {
+            let order = compare_keys(a, b);
             if sort.descending {
                 order.reverse()
             } else {
@@ -88,39 +100,72 @@ pub fn execute(store: &Store, model: Model, query: &Node, sort: Option<&Sort>) -
             }
         });
     }
-    hits
+    hits.into_iter().map(|(p, _)| p).collect()
 }
 
-/// Candidate positions from an index when the query pins `id` or `contact_ids` with `=`/`IN`
-/// (at the top or in a top-level AND), so per-contact lookups do not scan everything.
+/// Candidate positions from an index, a superset of the matches in store order, when the query
+/// (alone or in a top-level AND) pins `id` or `contact_ids` with `=`/`IN`, or bounds a field
+/// with a sorted index (`created_at`, `updated_at`) with a date filter; the smallest candidate
+/// set wins. Per-contact lookups and date-window scans then read only their candidates.
 fn narrow(store: &Store, model: Model, query: &Node) -> Option<Vec<u32>> {
-    let pinned = |node: &Node| match node {
+    let conditions: &[Node] = match query {
+        Node::And(items) => items,
+        node => std::slice::from_ref(node),
+    };
+    let pinned = conditions.iter().find_map(|node| match node {
         Node::Filter(f) if !f.negated => match (&f.test, &f.accessor) {
-            (Test::OneOf(values), Accessor::ContactIds) => Some((true, values.clone())),
+            (Test::OneOf(values), Accessor::ContactIds) => Some((true, values)),
             (Test::OneOf(values), Accessor::Path(p)) if p.len() == 1 && p[0] == "id" => {
-                Some((false, values.clone()))
+                Some((false, values))
             }
             _ => None,
         },
         _ => None,
-    };
-    let (by_contact, values) = match query {
-        Node::And(items) => items.iter().find_map(pinned)?,
-        node => pinned(node)?,
-    };
-    let mut positions: Vec<u32> = if by_contact {
-        values
-            .iter()
-            .flat_map(|id| store.conversations_of(id).iter().copied())
-            .collect()
-    } else {
-        values
-            .iter()
-            .filter_map(|id| store.position(model, id))
-            .collect()
-    };
+    });
+    if let Some((by_contact, values)) = pinned {
+        let mut positions: Vec<u32> = if by_contact {
+            values
+                .iter()
+                .flat_map(|id| store.conversations_of(id).iter().copied())
+                .collect()
+        } else {
+            values
+                .iter()
+                .filter_map(|id| store.position(model, id))
+                .collect()
+        };
+        positions.sort_unstable();
+        positions.dedup();
+        return Some(positions);
+    }
+    // Every date filter on an indexed field must hold, so their ranges intersect.
+    let mut ranges: Vec<(&str, Option<i64>, Option<i64>)> = Vec::new();
+    for node in conditions {
+        let Node::Filter(f) = node else { continue };
+        let (Test::Within(from, until), Accessor::Path(path)) = (&f.test, &f.accessor) else {
+            continue;
+        };
+        let [field] = &path[..] else { continue };
+        if f.negated || store.date_index(model, field).is_none() {
+            continue;
+        }
+        match ranges.iter_mut().find(|(name, ..)| name == field) {
+            Some((_, lo, hi)) => {
+                *lo = (*lo).max(*from);
+                *hi = match (*hi, *until) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                };
+            }
+            None => ranges.push((field, *from, *until)),
+        }
+    }
+    let (index, from, until) = ranges
+        .into_iter()
+        .filter_map(|(field, from, until)| Some((store.date_index(model, field)?, from, until)))
+        .min_by_key(|(index, from, until)| index.count(*from, *until))?;
+    let mut positions: Vec<u32> = index.range(from, until).collect();
     positions.sort_unstable();
-    positions.dedup();
     Some(positions)
 }
 
