@@ -91,7 +91,8 @@ async fn main() -> anyhow::Result<()> {
         "--error-rate must be between 0 and 1"
     );
     // Built compactly as it is generated (a 100,000-member workspace never exists as values);
-    // the support and customer workloads follow the coaching one as `Workspace::merge` adds them.
+    // the support and customer workloads follow the coaching one as `Workspace::merge` adds
+    // them.
     let mut workspace = CompactWorkspace::new();
     match (&args.fixture, args.seed, args.as_of) {
         (Some(path), ..) => workspace.add(Workspace::from_file(path)?),
@@ -104,14 +105,14 @@ async fn main() -> anyhow::Result<()> {
                     conversations,
                     days: args.support_days,
                 };
-                workspace.add(intercom_sim::generate_support(&workload, seed, as_of));
+                workspace.add_support(&workload, seed, as_of);
             }
             if let Some(contacts) = args.customers {
                 let workload = intercom_sim::CustomerWorkload {
                     contacts,
                     conversations: args.customer_conversations.unwrap_or(contacts * 10),
                 };
-                workspace.add(intercom_sim::generate_customers(&workload, seed, as_of));
+                workspace.add_customers(&workload, seed, as_of);
             }
         }
         _ => anyhow::bail!(

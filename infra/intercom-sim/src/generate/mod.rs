@@ -23,8 +23,10 @@ use serde_json::{json, Map, Value};
 
 use crate::workspace::{Sink, Workspace};
 use people::{pick, weighted, CITIES, EMPLOYERS, REFERRALS};
+pub(crate) use revenue::generate_customers_into;
 pub use revenue::{generate_customers, CustomerWorkload};
 use shapes::{Coach, ContactRef, MemberRecord};
+pub(crate) use support::generate_support_into;
 pub use support::{generate_support, SupportWorkload};
 use timeline::{ny_instant, Planned, Planner, Profile, State};
 

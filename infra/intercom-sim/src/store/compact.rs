@@ -299,6 +299,24 @@ impl CompactWorkspace {
         crate::generate::generate_into(members, seed, as_of, self);
     }
 
+    /// Adds the support workload [`crate::generate_support`] makes, one object at a time.
+    pub fn add_support(&mut self, workload: &crate::SupportWorkload, seed: u64, as_of: NaiveDate) {
+        self.next_workload();
+        crate::generate::generate_support_into(workload, seed, as_of, self);
+    }
+
+    /// Adds the customer-sync workload [`crate::generate_customers`] makes, each conversation
+    /// as it is made.
+    pub fn add_customers(
+        &mut self,
+        workload: &crate::CustomerWorkload,
+        seed: u64,
+        as_of: NaiveDate,
+    ) {
+        self.next_workload();
+        crate::generate::generate_customers_into(workload, seed, as_of, self);
+    }
+
     /// Sorts the indexes; called once everything is added.
     pub(crate) fn finish(&mut self) {
         self.contacts.finish();
