@@ -78,17 +78,15 @@ pub fn execute(store: &Store, model: Model, query: &Node, sort: Option<&Sort>) -
     if model == Model::Contact {
         keys.push("merged");
     }
-    let candidates: Box<dyn Iterator<Item = u32>> = match narrow(store, model, query) {
-        Some(positions) => Box::new(positions.into_iter()),
-        None => Box::new(0..objects.len() as u32),
+    let candidates: Vec<u32> = match narrow(store, model, query) {
+        Some(positions) => positions,
+        None => (0..objects.len() as u32).collect(),
     };
-    let mut hits: Vec<(u32, Option<SortKey>)> = candidates
-        .filter_map(|p| {
-            let obj = objects.project(p, &keys);
-            let merged = model == Model::Contact && obj.get("merged") == Some(&Value::Bool(true));
-            (!merged && query.matches(&obj)).then(|| (p, sort.and_then(|s| sort_key(&obj, s))))
-        })
-        .collect();
+    let mut hits: Vec<(u32, Option<SortKey>)> = scan(&candidates, |p| {
+        let obj = objects.project(p, &keys);
+        let merged = model == Model::Contact && obj.get("merged") == Some(&Value::Bool(true));
+        (!merged && query.matches(&obj)).then(|| (p, sort.and_then(|s| sort_key(&obj, s))))
+    });
     if let Some(sort) = sort {
         // Stable: equal keys keep store order.
         hits.sort_by(|(_, a), (_, b)| {
@@ -101,6 +99,30 @@ pub fn execute(store: &Store, model: Model, query: &Node, sort: Option<&Sort>) -
         });
     }
     hits.into_iter().map(|(p, _)| p).collect()
+}
+
+/// `test` applied to every candidate, the results in candidate order. A long scan (a query no
+/// index narrows parses up to a million objects) is split over the machine's cores.
+fn scan<T: Send>(candidates: &[u32], test: impl Fn(u32) -> Option<T> + Sync) -> Vec<T> {
+    const MIN_PER_THREAD: usize = 20_000;
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = cores.min(candidates.len() / MIN_PER_THREAD).max(1);
+    if threads == 1 {
+        return candidates.iter().filter_map(|&p| test(p)).collect();
+    }
+    let test = &test;
+    std::thread::scope(|scope| {
+        let parts: Vec<_> = candidates
+            .chunks(candidates.len().div_ceil(threads))
+            .map(|chunk| {
+                scope.spawn(move || chunk.iter().filter_map(|&p| test(p)).collect::<Vec<T>>())
+            })
+            .collect();
+        parts
+            .into_iter()
+            .flat_map(|part| part.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    })
 }
 
 /// Candidate positions from an index, a superset of the matches in store order, when the query
