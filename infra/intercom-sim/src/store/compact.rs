@@ -406,3 +406,70 @@ impl Sink for CompactWorkspace {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn workspace() -> Workspace {
+        Workspace {
+            admins: vec![json!({"id": "7", "name": "Ana"})],
+            contacts: vec![
+                json!({"id": "c1", "updated_at": 10, "custom_attributes": {"Score": 0.1}}),
+                // Floats with 17 significant digits: kept exactly whatever the parser does.
+                json!({"id": "c2", "custom_attributes": {"Score": 0.30000000000000004,
+                                                          "Ratio": 123456789.12345679}}),
+                json!("not an object"),
+            ],
+            conversations: vec![json!({"id": 1, "created_at": 5, "title": "é \"q\" \u{1}",
+                                       "contacts": {"contacts": [{"id": "c1"}]}})],
+            data_attributes: vec![json!({"model": "contact", "name": "Score"})],
+        }
+    }
+
+    #[test]
+    fn objects_come_back_as_stored_and_dump_the_same_bytes() {
+        let ws = workspace();
+        let compact = CompactWorkspace::from(ws.clone());
+        assert_eq!(compact.to_workspace(), ws);
+        let dir = std::env::temp_dir().join(format!("compact-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        ws.to_file(dir.join("values.json")).unwrap();
+        compact.to_file(dir.join("compact.json")).unwrap();
+        assert_eq!(
+            std::fs::read(dir.join("values.json")).unwrap(),
+            std::fs::read(dir.join("compact.json")).unwrap()
+        );
+        std::fs::remove_dir_all(dir).unwrap();
+        assert_eq!(compact.conversations.position("1"), Some(0));
+        assert_eq!(compact.by_contact["c1"], vec![0]);
+        assert_eq!(compact.contact_attributes["Score"], Kind::Float);
+    }
+
+    #[test]
+    fn a_projection_keeps_only_the_named_top_level_keys() {
+        let compact = CompactWorkspace::from(workspace());
+        assert_eq!(
+            compact
+                .conversations
+                .project(0, &["title", "contacts", "missing"]),
+            json!({"title": "é \"q\" \u{1}", "contacts": {"contacts": [{"id": "c1"}]}})
+        );
+        assert_eq!(compact.contacts.project(2, &["id"]), json!("not an object"));
+    }
+
+    #[test]
+    fn a_later_workload_adds_admins_and_attributes_only_under_new_keys() {
+        let mut compact = CompactWorkspace::from(workspace());
+        let mut other = workspace();
+        other.admins.push(json!({"id": "8"}));
+        other
+            .data_attributes
+            .push(json!({"model": "contact", "name": "Other"}));
+        let merged = workspace().merge(other.clone());
+        compact.add(other);
+        assert_eq!(compact.to_workspace(), merged);
+    }
+}
