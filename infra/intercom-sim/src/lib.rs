@@ -6,6 +6,11 @@
 //! Two generated workloads: a coaching program ([`generate`]) and customer support
 //! ([`generate_support`]); [`Workspace::merge`] serves both side by side.
 //!
+//! [`start`] serves a [`Workspace`] or a [`CompactWorkspace`]: the server keeps contacts and
+//! conversations as compact JSON either way; building a `CompactWorkspace` directly
+//! ([`CompactWorkspace::add_generated`]) also keeps generation lean, which large workspaces
+//! (100,000 members: 1.1 million conversations) need.
+//!
 //! It is an independent implementation of Intercom's documented behaviour (calendar-day date
 //! matching in the workspace time zone, nesting limits, `Intercom-Version` rendering, rate-limit
 //! headers, `error.list` bodies), so a client tested against it is tested against Intercom's
@@ -39,4 +44,5 @@ pub use generate::{
 };
 pub use server::{start, RunningSim};
 pub use stats::SimStats;
+pub use store::compact::CompactWorkspace;
 pub use workspace::{Workspace, WorkspaceError};

@@ -9,7 +9,7 @@ use std::time::Duration;
 use anyhow::Context;
 use chrono::NaiveDate;
 use clap::{ArgGroup, Parser};
-use intercom_sim::{SimConfig, SupportWorkload, Workspace};
+use intercom_sim::{CompactWorkspace, SimConfig, SupportWorkload, Workspace};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -90,32 +90,29 @@ async fn main() -> anyhow::Result<()> {
         (0.0..=1.0).contains(&args.error_rate),
         "--error-rate must be between 0 and 1"
     );
-    let workspace = match (&args.fixture, args.seed, args.as_of) {
-        (Some(path), ..) => Workspace::from_file(path)?,
+    // Built compactly as it is generated (a 100,000-member workspace never exists as values);
+    // the support and customer workloads follow the coaching one as `Workspace::merge` adds
+    // them.
+    let mut workspace = CompactWorkspace::new();
+    match (&args.fixture, args.seed, args.as_of) {
+        (Some(path), ..) => workspace.add(Workspace::from_file(path)?),
         (None, Some(seed), Some(as_of)) => {
-            let coaching = args
-                .generate
-                .map(|members| intercom_sim::generate(members, seed, as_of))
-                .unwrap_or_default();
-            let with_support = match args.support_conversations {
-                Some(conversations) => {
-                    let workload = SupportWorkload {
-                        conversations,
-                        days: args.support_days,
-                    };
-                    coaching.merge(intercom_sim::generate_support(&workload, seed, as_of))
-                }
-                None => coaching,
-            };
-            match args.customers {
-                Some(contacts) => {
-                    let workload = intercom_sim::CustomerWorkload {
-                        contacts,
-                        conversations: args.customer_conversations.unwrap_or(contacts * 10),
-                    };
-                    with_support.merge(intercom_sim::generate_customers(&workload, seed, as_of))
-                }
-                None => with_support,
+            if let Some(members) = args.generate {
+                workspace.add_generated(members, seed, as_of);
+            }
+            if let Some(conversations) = args.support_conversations {
+                let workload = SupportWorkload {
+                    conversations,
+                    days: args.support_days,
+                };
+                workspace.add_support(&workload, seed, as_of);
+            }
+            if let Some(contacts) = args.customers {
+                let workload = intercom_sim::CustomerWorkload {
+                    contacts,
+                    conversations: args.customer_conversations.unwrap_or(contacts * 10),
+                };
+                workspace.add_customers(&workload, seed, as_of);
             }
         }
         _ => anyhow::bail!(
@@ -124,9 +121,9 @@ async fn main() -> anyhow::Result<()> {
         ),
     };
     tracing::info!(
-        admins = workspace.admins.len(),
-        contacts = workspace.contacts.len(),
-        conversations = workspace.conversations.len(),
+        admins = workspace.admin_count(),
+        contacts = workspace.contact_count(),
+        conversations = workspace.conversation_count(),
         "workspace ready"
     );
     if let Some(path) = &args.dump {

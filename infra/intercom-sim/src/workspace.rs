@@ -22,6 +22,33 @@ pub struct Workspace {
     pub data_attributes: Vec<Value>,
 }
 
+/// Where a generator puts objects, one at a time: a [`Workspace`] collects them as values, a
+/// [`crate::CompactWorkspace`] stores them compactly as they come.
+pub(crate) trait Sink {
+    fn admin(&mut self, admin: Value);
+    fn contact(&mut self, contact: Value);
+    fn conversation(&mut self, conversation: Value);
+    fn data_attribute(&mut self, attribute: Value);
+}
+
+impl Sink for Workspace {
+    fn admin(&mut self, admin: Value) {
+        self.admins.push(admin);
+    }
+
+    fn contact(&mut self, contact: Value) {
+        self.contacts.push(contact);
+    }
+
+    fn conversation(&mut self, conversation: Value) {
+        self.conversations.push(conversation);
+    }
+
+    fn data_attribute(&mut self, attribute: Value) {
+        self.data_attributes.push(attribute);
+    }
+}
+
 /// Why a fixture could not be read or written.
 #[derive(Debug, thiserror::Error)]
 pub enum WorkspaceError {

@@ -21,10 +21,12 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde_json::{json, Map, Value};
 
-use crate::workspace::Workspace;
+use crate::workspace::{Sink, Workspace};
 use people::{pick, weighted, CITIES, EMPLOYERS, REFERRALS};
+pub(crate) use revenue::generate_customers_into;
 pub use revenue::{generate_customers, CustomerWorkload};
 use shapes::{Coach, ContactRef, MemberRecord};
+pub(crate) use support::generate_support_into;
 pub use support::{generate_support, SupportWorkload};
 use timeline::{ny_instant, Planned, Planner, Profile, State};
 
@@ -84,6 +86,15 @@ fn utc_midnight(day: NaiveDate) -> i64 {
 
 /// Generates `members` users (plus ~5% leads), 14 coaches and their conversations up to as-of.
 pub fn generate(members: usize, seed: u64, as_of: NaiveDate) -> Workspace {
+    let mut ws = Workspace::default();
+    generate_into(members, seed, as_of, &mut ws);
+    ws
+}
+
+/// [`generate`], handing each object to `sink` as soon as it is made, so a large workspace
+/// never has to exist as values all at once. Conversations come before contacts (a contact's
+/// attributes summarize its calls), but each list is in the same order as `generate`'s.
+pub(crate) fn generate_into(members: usize, seed: u64, as_of: NaiveDate, sink: &mut dyn Sink) {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let end = ny_instant(as_of + Duration::days(1), 0, 0) - 1;
     let mut coaches: Vec<Coach> = COACH_NAMES
@@ -128,60 +139,60 @@ pub fn generate(members: usize, seed: u64, as_of: NaiveDate) -> Workspace {
     planned.sort_by_key(|p| (p.created_at, p.member));
 
     let mut history = vec![History::default(); people.len()];
-    let conversations: Vec<Value> = planned
-        .iter()
-        .enumerate()
-        .map(|(n, p)| {
-            record_history(&mut history, p, end);
-            let refs: Vec<ContactRef<'_>> = std::iter::once(p.member)
-                .chain(p.other_member)
-                .map(|m| ContactRef {
-                    id: &people[m].id,
-                    external_id: people[m].external_id.as_deref(),
-                    name: people[m].name.as_deref(),
-                    email: &people[m].email,
-                })
-                .collect();
-            let assignee = p.assignee.map(|a| &coaches[a]);
-            let closer = &coaches[p.member % coach_count];
-            shapes::conversation(1_000_001 + n as u64, p, end, &refs, assignee, closer)
-        })
-        .collect();
-
-    let contacts: Vec<Value> = people
-        .iter()
-        .zip(&profiles)
-        .zip(&history)
-        .map(|((p, profile), h)| {
-            let custom = custom_attributes(&mut rng, p, *profile, h, as_of, end);
-            let updated_at = (end - rng.random_range(0..45) * DAY).max(p.created_at);
-            let last_seen_at = rng
-                .random_bool(0.6)
-                .then(|| (end - rng.random_range(0..90 * DAY)).max(p.created_at));
-            shapes::contact(&MemberRecord {
-                id: p.id.clone(),
-                role: if p.is_lead { "lead" } else { "user" },
-                external_id: p.external_id.clone(),
-                name: p.name.clone(),
-                email: p.email.clone(),
-                phone: p.phone.clone(),
-                owner_id: p.owner.map(|o| coaches[o].id.parse().unwrap_or(0)),
-                created_at: p.created_at,
-                updated_at,
-                last_seen_at,
-                city: p.city,
-                custom,
+    for (n, p) in planned.iter().enumerate() {
+        record_history(&mut history, p, end);
+        let refs: Vec<ContactRef<'_>> = std::iter::once(p.member)
+            .chain(p.other_member)
+            .map(|m| ContactRef {
+                id: &people[m].id,
+                external_id: people[m].external_id.as_deref(),
+                name: people[m].name.as_deref(),
+                email: &people[m].email,
             })
-        })
-        .collect();
+            .collect();
+        let assignee = p.assignee.map(|a| &coaches[a]);
+        let closer = &coaches[p.member % coach_count];
+        sink.conversation(shapes::conversation(
+            1_000_001 + n as u64,
+            p,
+            end,
+            &refs,
+            assignee,
+            closer,
+        ));
+    }
+    drop(planned);
+
+    for ((p, profile), h) in people.iter().zip(&profiles).zip(&history) {
+        let custom = custom_attributes(&mut rng, p, *profile, h, as_of, end);
+        let updated_at = (end - rng.random_range(0..45) * DAY).max(p.created_at);
+        let last_seen_at = rng
+            .random_bool(0.6)
+            .then(|| (end - rng.random_range(0..90 * DAY)).max(p.created_at));
+        sink.contact(shapes::contact(&MemberRecord {
+            id: p.id.clone(),
+            role: if p.is_lead { "lead" } else { "user" },
+            external_id: p.external_id.clone(),
+            name: p.name.clone(),
+            email: p.email.clone(),
+            phone: p.phone.clone(),
+            owner_id: p.owner.map(|o| coaches[o].id.parse().unwrap_or(0)),
+            created_at: p.created_at,
+            updated_at,
+            last_seen_at,
+            city: p.city,
+            custom,
+        }));
+    }
 
     let attributes_created = utc_midnight(as_of - Duration::days(800));
-    Workspace {
-        admins: coaches.iter().map(shapes::admin).collect(),
-        contacts,
-        conversations,
-        data_attributes: attributes::data_attributes(attributes_created, &coaches[coach_count].id),
-    }
+    coaches
+        .iter()
+        .map(shapes::admin)
+        .for_each(|a| sink.admin(a));
+    attributes::data_attributes(attributes_created, &coaches[coach_count].id)
+        .into_iter()
+        .for_each(|a| sink.data_attribute(a));
 }
 
 fn person(

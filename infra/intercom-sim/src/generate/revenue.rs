@@ -22,7 +22,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde_json::{json, Value};
 
-use crate::workspace::Workspace;
+use crate::workspace::{Sink, Workspace};
 
 /// Size of the customer-sync workload.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -110,6 +110,19 @@ fn contact_body(rng: &mut ChaCha8Rng) -> &'static str {
 
 /// The customer-sync workspace (see the module docs).
 pub fn generate_customers(w: &CustomerWorkload, seed: u64, as_of: NaiveDate) -> Workspace {
+    let mut ws = Workspace::default();
+    generate_customers_into(w, seed, as_of, &mut ws);
+    ws
+}
+
+/// [`generate_customers`], handing each conversation to `sink` as soon as it is made (each
+/// list in the same order).
+pub(crate) fn generate_customers_into(
+    w: &CustomerWorkload,
+    seed: u64,
+    as_of: NaiveDate,
+    sink: &mut dyn Sink,
+) {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     rng.set_stream(0x5245_5645);
     let end = as_of
@@ -177,7 +190,6 @@ pub fn generate_customers(w: &CustomerWorkload, seed: u64, as_of: NaiveDate) -> 
             "custom_attributes": attrs,
         }));
     }
-    let mut conversations = Vec::with_capacity(w.conversations);
     for n in 0..w.conversations {
         if contacts.is_empty() {
             break;
@@ -251,7 +263,7 @@ pub fn generate_customers(w: &CustomerWorkload, seed: u64, as_of: NaiveDate) -> 
                 last["author"] = author(&role, &contact_id);
             }
         }
-        conversations.push(json!({
+        sink.conversation(json!({
             "type": "conversation", "id": format!("{}", 900_000_000 + n), "created_at": created,
             "updated_at": updated, "state": state, "open": state == "open", "read": true,
             "admin_assignee_id": null, "team_assignee_id": null,
@@ -284,13 +296,12 @@ pub fn generate_customers(w: &CustomerWorkload, seed: u64, as_of: NaiveDate) -> 
                "model": "contact", "data_type": data_type, "custom": true, "api_writable": true,
                "archived": false})
     })
-    .collect();
-    Workspace {
-        admins,
-        contacts,
-        conversations,
-        data_attributes,
-    }
+    .collect::<Vec<Value>>();
+    admins.into_iter().for_each(|a| sink.admin(a));
+    contacts.into_iter().for_each(|c| sink.contact(c));
+    data_attributes
+        .into_iter()
+        .for_each(|a| sink.data_attribute(a));
 }
 
 /// The Stripe attributes of contact `i`.

@@ -1,16 +1,19 @@
 //! `conversation_parts` of `GET /conversations/{id}`: the 500 most recent parts, oldest first,
 //! from a fixture's Intercom-shaped parts or from the compact form of generated ones.
 
+use std::borrow::Cow;
+
 use serde_json::{json, Map, Value};
 
 use super::id_string;
 use crate::parts::{self, Ai, Assignee, Author, Part, PartKind, MAX_RETURNED_PARTS};
 use crate::version::ApiVersion;
 
-/// What serving parts needs from the workspace: teammates (admins, bots) and contacts by id.
+/// What serving parts needs from the workspace: teammates (admins, bots) and contacts by id
+/// (a contact may be parsed from its stored JSON, hence `Cow`).
 pub trait Directory {
     fn teammate(&self, id: &str) -> Option<&Value>;
-    fn contact(&self, id: &str) -> Option<&Value>;
+    fn contact(&self, id: &str) -> Option<Cow<'_, Value>>;
 }
 
 /// Part properties that appeared with the 2.13 reporting fields.
@@ -132,7 +135,7 @@ fn compact_parts(
 
 fn contact_author(id: &str, dir: &dyn Directory) -> Value {
     let contact = dir.contact(id);
-    let get = |key: &str| contact.and_then(|c| c.get(key)).cloned();
+    let get = |key: &str| contact.as_ref().and_then(|c| c.get(key)).cloned();
     let role = get("role")
         .and_then(|r| r.as_str().map(str::to_owned))
         .unwrap_or_else(|| "user".to_owned());
@@ -261,8 +264,8 @@ mod tests {
         fn teammate(&self, id: &str) -> Option<&Value> {
             self.0.get(id)
         }
-        fn contact(&self, id: &str) -> Option<&Value> {
-            self.0.get(id)
+        fn contact(&self, id: &str) -> Option<Cow<'_, Value>> {
+            self.0.get(id).map(Cow::Borrowed)
         }
     }
 

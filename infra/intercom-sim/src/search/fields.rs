@@ -45,7 +45,7 @@ impl Kind {
         })
     }
 
-    fn of_value(v: &Value) -> Option<Kind> {
+    pub(crate) fn of_value(v: &Value) -> Option<Kind> {
         match v {
             Value::String(_) => Some(Kind::String),
             Value::Bool(_) => Some(Kind::Boolean),
@@ -68,6 +68,14 @@ pub enum Accessor {
 impl Accessor {
     fn path(dotted: &str) -> Self {
         Accessor::Path(dotted.split('.').map(str::to_owned).collect())
+    }
+
+    /// The top-level key of the stored object this accessor reads.
+    pub fn top_key(&self) -> &str {
+        match self {
+            Accessor::Path(keys) => keys.first().map_or("", String::as_str),
+            Accessor::ContactIds => "contacts",
+        }
     }
 
     /// The non-null value at a path, if any (not used for [`Accessor::ContactIds`]).
@@ -171,7 +179,9 @@ pub struct FieldCatalog {
 }
 
 impl FieldCatalog {
-    pub fn build(model: Model, data_attributes: &[Value], objects: &[Value]) -> Self {
+    /// The catalog from the workspace's data attributes and the custom attributes seen on its
+    /// objects with the kind of their first typed value (`seen`; the declared ones win).
+    pub fn build(model: Model, data_attributes: &[Value], seen: &BTreeMap<String, Kind>) -> Self {
         let mut declared = BTreeMap::new();
         for attr in data_attributes {
             let is_model =
@@ -190,19 +200,11 @@ impl FieldCatalog {
                 declared.insert(name.to_owned(), Declared { kind, api_writable });
             }
         }
-        let mut discovered = BTreeMap::new();
-        for obj in objects {
-            if let Some(Value::Object(attrs)) = obj.get("custom_attributes") {
-                for (name, value) in attrs {
-                    if declared.contains_key(name) || discovered.contains_key(name) {
-                        continue;
-                    }
-                    if let Some(kind) = Kind::of_value(value) {
-                        discovered.insert(name.clone(), kind);
-                    }
-                }
-            }
-        }
+        let discovered = seen
+            .iter()
+            .filter(|(name, _)| !declared.contains_key(*name))
+            .map(|(name, kind)| (name.clone(), *kind))
+            .collect();
         Self {
             model,
             declared,

@@ -291,6 +291,15 @@ pub fn start_of_day(day: NaiveDate, tz: Tz) -> i64 {
 }
 
 impl Node {
+    /// Adds the top-level keys of a stored object this query reads (see
+    /// [`crate::store::compact::Objects::project`]).
+    pub fn top_keys<'a>(&'a self, out: &mut Vec<&'a str>) {
+        match self {
+            Node::Filter(f) => out.push(f.accessor.top_key()),
+            Node::And(items) | Node::Or(items) => items.iter().for_each(|n| n.top_keys(out)),
+        }
+    }
+
     pub fn matches(&self, obj: &Value) -> bool {
         match self {
             Node::Filter(f) => f.matches(obj),

@@ -23,10 +23,8 @@ pub async fn show(
 ) -> Result<Json<Value>, ApiError> {
     let version = ApiVersion::from_headers(&headers)?;
     let store = state.read();
-    let p = store
-        .contact_position(&id)
-        .ok_or_else(ApiError::not_found)?;
-    Ok(Json(render::contact(&store.contacts[p], version)))
+    let (_, contact) = store.visible_contact(&id).ok_or_else(ApiError::not_found)?;
+    Ok(Json(render::contact(&contact, version)))
 }
 
 /// Updates standard fields and merges `custom_attributes` by name; answers the updated contact.
@@ -50,17 +48,14 @@ pub async fn update(
         return Err(ApiError::invalid("request body must be a JSON object"));
     };
     let mut store = state.write();
-    let p = store
-        .contact_position(&id)
-        .ok_or_else(ApiError::not_found)?;
+    let (p, stored) = store.visible_contact(&id).ok_or_else(ApiError::not_found)?;
     let changes = plan_update(&body, &store.contact_fields)?;
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or(0);
-    let contact = store.contacts[p]
-        .as_object_mut()
-        .ok_or_else(ApiError::not_found)?;
+    let mut updated = stored.clone();
+    let contact = updated.as_object_mut().ok_or_else(ApiError::not_found)?;
     for (key, value) in changes.standard {
         contact.insert(key, value);
     }
@@ -76,8 +71,10 @@ pub async fn update(
         }
     }
     contact.insert("updated_at".into(), Value::from(now));
+    // Stored again as compact JSON; the updated_at index moves with it.
+    store.contacts.replace(p, &stored, &updated);
     state.stats.contact_written(&id);
-    Ok(Json(render::contact(&store.contacts[p], version)))
+    Ok(Json(render::contact(&updated, version)))
 }
 
 #[derive(Debug, Default)]

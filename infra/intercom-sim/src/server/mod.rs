@@ -25,6 +25,7 @@ use crate::error::ApiError;
 use crate::rate_limit::RateLimiter;
 use crate::search::snapshot::SnapshotCache;
 use crate::stats::{SimStats, StatsRecorder};
+use crate::store::compact::CompactWorkspace;
 use crate::store::Store;
 use crate::workspace::Workspace;
 
@@ -98,16 +99,17 @@ impl Drop for RunningSim {
     }
 }
 
-/// Binds `127.0.0.1:port` (0 picks a free port) and serves `workspace` in a spawned task.
+/// Binds `127.0.0.1:port` (0 picks a free port) and serves `workspace` (a [`Workspace`] or a
+/// [`CompactWorkspace`]) in a spawned task.
 pub async fn start(
-    workspace: Workspace,
+    workspace: impl Into<CompactWorkspace>,
     config: SimConfig,
     port: u16,
 ) -> std::io::Result<RunningSim> {
     let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], port))).await?;
     let addr = listener.local_addr()?;
     let state = Arc::new(AppState {
-        store: RwLock::new(Store::new(workspace)),
+        store: RwLock::new(Store::new(workspace.into())),
         snapshots: SnapshotCache::new(rand::random::<u32>().into()),
         limiter: RateLimiter::new(config.rate_limit),
         stats: StatsRecorder::default(),

@@ -34,7 +34,7 @@ pub async fn conversation(
         .position(Model::Conversation, &id)
         .ok_or_else(ApiError::not_found)?;
     Ok(Json(render::conversation(
-        &store.conversations[p as usize],
+        &store.conversations.get(p),
         version,
         Some(&*store),
     )))

@@ -144,10 +144,10 @@ fn search(
     }
     let objects = store.objects(model);
     let items = snapshot.positions[offset..end].iter().map(|&p| {
-        let obj = &objects[p as usize];
+        let obj = objects.get(p);
         match model {
-            Model::Contact => render::contact(obj, version),
-            Model::Conversation => render::conversation(obj, version, None),
+            Model::Contact => render::contact(&obj, version),
+            Model::Conversation => render::conversation(&obj, version, None),
         }
     });
     Ok(Json(match model {

@@ -26,7 +26,7 @@ use super::attributes;
 use super::people::{pick, weighted};
 use super::timeline::ny_instant;
 use crate::parts::{self, Part};
-use crate::workspace::Workspace;
+use crate::workspace::{Sink, Workspace};
 use customers::Customer;
 use roster::{ADMINS, FIN, OPERATOR, TEAMS};
 use statistics::{Current, Facts};
@@ -72,6 +72,19 @@ const HOUR_WEIGHTS: [u32; 24] = [
 
 /// Generates the support workload ending at as-of (America/New_York).
 pub fn generate_support(workload: &SupportWorkload, seed: u64, as_of: NaiveDate) -> Workspace {
+    let mut ws = Workspace::default();
+    generate_support_into(workload, seed, as_of, &mut ws);
+    ws
+}
+
+/// [`generate_support`], handing each object to `sink` as soon as it is made (each list in the
+/// same order).
+pub(crate) fn generate_support_into(
+    workload: &SupportWorkload,
+    seed: u64,
+    as_of: NaiveDate,
+    sink: &mut dyn Sink,
+) {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     rng.set_stream(RNG_STREAM);
     let end = ny_instant(as_of + Duration::days(1), 0, 0) - 1;
@@ -112,26 +125,22 @@ pub fn generate_support(workload: &SupportWorkload, seed: u64, as_of: NaiveDate)
         .collect();
     plans.sort_by_key(|(p, c)| (p.created_at, *c));
 
-    let conversations = plans
-        .iter()
-        .enumerate()
-        .map(|(k, (plan, c))| {
-            conversation(
-                &mut rng,
-                FIRST_CONVERSATION_ID + k as u64,
-                plan,
-                &customers[*c],
-                end,
-            )
-        })
-        .collect();
-    let attributes_created = ny_instant(as_of - Duration::days(900), 9, 0);
-    Workspace {
-        admins: roster::entries(),
-        contacts: customers.into_iter().map(|c| c.contact).collect(),
-        conversations,
-        data_attributes: attributes::support_data_attributes(attributes_created, ADMINS[0].0),
+    for (k, (plan, c)) in plans.iter().enumerate() {
+        sink.conversation(conversation(
+            &mut rng,
+            FIRST_CONVERSATION_ID + k as u64,
+            plan,
+            &customers[*c],
+            end,
+        ));
     }
+    drop(plans);
+    let attributes_created = ny_instant(as_of - Duration::days(900), 9, 0);
+    roster::entries().into_iter().for_each(|a| sink.admin(a));
+    customers.into_iter().for_each(|c| sink.contact(c.contact));
+    attributes::support_data_attributes(attributes_created, ADMINS[0].0)
+        .into_iter()
+        .for_each(|a| sink.data_attribute(a));
 }
 
 fn plan(

@@ -1,56 +1,58 @@
 //! The simulator's in-memory workspace with lookup indexes.
+//!
+//! Contacts and conversations are kept as compact JSON and parsed when read (see
+//! [`compact`]); [`Store`] adds the field catalogs and the lookups handlers and search use.
 
+pub mod compact;
+pub mod dates;
+
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use serde_json::Value;
 
 use crate::render::{id_string, Directory};
-use crate::search::fields::{conversation_contact_ids, FieldCatalog, Model};
+use crate::search::fields::{FieldCatalog, Model};
 use crate::workspace::Workspace;
+use compact::{CompactWorkspace, Objects};
+use dates::DateIndex;
 
 #[derive(Debug)]
 pub struct Store {
     pub admins: Vec<Value>,
-    pub contacts: Vec<Value>,
-    pub conversations: Vec<Value>,
+    pub contacts: Objects,
+    pub conversations: Objects,
     pub data_attributes: Vec<Value>,
     pub contact_fields: FieldCatalog,
     pub conversation_fields: FieldCatalog,
-    contact_positions: HashMap<String, u32>,
-    conversation_positions: HashMap<String, u32>,
     /// Id → position in `admins` (which also holds teams and bots, see [`Teammate`]).
     teammate_positions: HashMap<String, u32>,
     /// Contact id → positions of the conversations that name it in `contacts.contacts`.
     by_contact: HashMap<String, Vec<u32>>,
 }
 
-fn positions(objects: &[Value]) -> HashMap<String, u32> {
-    objects
-        .iter()
-        .enumerate()
-        .filter_map(|(i, o)| Some((o.get("id").and_then(id_string)?, i as u32)))
-        .collect()
-}
-
 impl Store {
-    pub fn new(ws: Workspace) -> Self {
-        let mut by_contact: HashMap<String, Vec<u32>> = HashMap::new();
-        for (i, conversation) in ws.conversations.iter().enumerate() {
-            for id in conversation_contact_ids(conversation).filter_map(id_string) {
-                by_contact.entry(id).or_default().push(i as u32);
-            }
-        }
+    pub fn new(mut ws: CompactWorkspace) -> Self {
+        ws.finish();
+        let teammate_positions = ws
+            .admins
+            .iter()
+            .enumerate()
+            .filter_map(|(i, o)| Some((o.get("id").and_then(id_string)?, i as u32)))
+            .collect();
         Self {
-            contact_fields: FieldCatalog::build(Model::Contact, &ws.data_attributes, &ws.contacts),
+            contact_fields: FieldCatalog::build(
+                Model::Contact,
+                &ws.data_attributes,
+                &ws.contact_attributes,
+            ),
             conversation_fields: FieldCatalog::build(
                 Model::Conversation,
                 &ws.data_attributes,
-                &ws.conversations,
+                &ws.conversation_attributes,
             ),
-            contact_positions: positions(&ws.contacts),
-            conversation_positions: positions(&ws.conversations),
-            teammate_positions: positions(&ws.admins),
-            by_contact,
+            teammate_positions,
+            by_contact: ws.by_contact,
             admins: ws.admins,
             contacts: ws.contacts,
             conversations: ws.conversations,
@@ -58,7 +60,7 @@ impl Store {
         }
     }
 
-    pub fn objects(&self, model: Model) -> &[Value] {
+    pub fn objects(&self, model: Model) -> &Objects {
         match model {
             Model::Contact => &self.contacts,
             Model::Conversation => &self.conversations,
@@ -73,9 +75,16 @@ impl Store {
     }
 
     pub fn position(&self, model: Model, id: &str) -> Option<u32> {
-        match model {
-            Model::Contact => self.contact_positions.get(id).copied(),
-            Model::Conversation => self.conversation_positions.get(id).copied(),
+        self.objects(model).position(id)
+    }
+
+    /// The sorted index on a top-level date field, for the fields that have one.
+    pub fn date_index(&self, model: Model, field: &str) -> Option<&DateIndex> {
+        let objects = self.objects(model);
+        match field {
+            "created_at" => Some(&objects.created_at),
+            "updated_at" => Some(&objects.updated_at),
+            _ => None,
         }
     }
 
@@ -86,11 +95,13 @@ impl Store {
             .unwrap_or(&[])
     }
 
-    /// A contact that `GET /contacts/{id}` can see (merged contacts are gone).
-    pub fn contact_position(&self, id: &str) -> Option<usize> {
-        let p = self.position(Model::Contact, id)? as usize;
-        let merged = self.contacts[p].get("merged") == Some(&Value::Bool(true));
-        (!merged).then_some(p)
+    /// A contact that `GET /contacts/{id}` can see (merged contacts are gone), with its
+    /// position.
+    pub fn visible_contact(&self, id: &str) -> Option<(u32, Value)> {
+        let p = self.position(Model::Contact, id)?;
+        let contact = self.contacts.get(p);
+        let merged = contact.get("merged") == Some(&Value::Bool(true));
+        (!merged).then_some((p, contact))
     }
 
     /// The workspace's admins of one kind, in fixture order.
@@ -101,8 +112,8 @@ impl Store {
     pub fn to_workspace(&self) -> Workspace {
         Workspace {
             admins: self.admins.clone(),
-            contacts: self.contacts.clone(),
-            conversations: self.conversations.clone(),
+            contacts: self.contacts.values(),
+            conversations: self.conversations.values(),
             data_attributes: self.data_attributes.clone(),
         }
     }
@@ -134,8 +145,8 @@ impl Directory for Store {
         self.admins.get(p as usize)
     }
 
-    fn contact(&self, id: &str) -> Option<&Value> {
+    fn contact(&self, id: &str) -> Option<Cow<'_, Value>> {
         let p = self.position(Model::Contact, id)?;
-        self.contacts.get(p as usize)
+        Some(Cow::Owned(self.contacts.get(p)))
     }
 }
