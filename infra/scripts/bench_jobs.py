@@ -35,8 +35,10 @@ PAGE = 150
 
 
 def sim_stats(url):
+    """Requests by route, and the 429 answers under the key "429"."""
     with urllib.request.urlopen(url + "/_sim/stats") as response:
-        return json.load(response)["requests"]
+        stats = json.load(response)
+    return dict(stats["requests"], **{"429": stats.get("rate_limited", 0)})
 
 
 def delta(before, after):
@@ -76,11 +78,12 @@ def run_job(name, event, env, workdir):
 
 def bench(members, as_of):
     sim = subprocess.Popen(
-        ["/usr/bin/time", "-v", os.path.join(BIN, "intercom-sim"), "--generate", str(members), "--seed", SEED,
+        [os.path.join(BIN, "intercom-sim"), "--generate", str(members), "--seed", SEED,
          "--as-of", as_of, "--port", "0", "--token", TOKEN, "--latency-ms", LATENCY_MS,
          "--rate-limit", str(RATE_LIMIT)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
     )
+    sim_rss = None
     rows = []
     try:
         url = sim.stdout.readline().strip()
@@ -99,6 +102,7 @@ def bench(members, as_of):
                 before = sim_stats(url)
                 response, totals, runs, seconds, rss = run_job(name, event, env, workdir)
                 routes = delta(before, sim_stats(url))
+                too_many = routes.pop("429", 0)
                 calls = sum(routes.values())
                 scanned = totals["scanned"] or response.get("rows", 0)
                 lookups = math.ceil(totals["candidates"] / PAGE) if name == "session-sync" else 0
@@ -109,23 +113,32 @@ def bench(members, as_of):
                 rows.append(
                     f"| {name} | {members:,} | {runs} | {scanned:,} | {totals['applied']:,} | {calls:,} | {minimum:,} "
                     f"| {calls / max(minimum, 1):.3f} | {seconds:.1f} | {bound:.1f} | {seconds / max(bound, 0.001):.2f} "
-                    f"| {rss:.0f} | {by_route} |"
+                    f"| {rss:.0f} | {too_many} | {by_route} |"
                 )
                 print(rows[-1], flush=True)
+        sim_rss = peak_rss_mib(sim.pid)
     finally:
         sim.terminate()
-        _, err = sim.communicate()
-    sim_rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", err or "")
-    return rows, (int(sim_rss.group(1)) / 1024 if sim_rss else None)
+        sim.wait()
+    return rows, sim_rss
+
+
+def peak_rss_mib(pid):
+    """A running process's peak resident set (VmHWM), MiB."""
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return None
 
 
 def main():
     as_of = datetime.date.today().isoformat()
     print(f"workspace: seed {SEED}, latency {LATENCY_MS} ms, rate limit {RATE_LIMIT} per 10 s, as of {as_of}\n")
     header = ("| job | members | Lambda runs | scanned | PUTs applied | API calls | minimum | calls / minimum "
-              "| wall s | rate-limit bound s | wall / bound | peak RSS MiB | by route |")
+              "| wall s | rate-limit bound s | wall / bound | peak RSS MiB | 429s | by route |")
     print(header)
-    print("|---" * 13 + "|", flush=True)
+    print("|---" * 14 + "|", flush=True)
     for members in MEMBERS:
         _, sim_rss = bench(members, as_of)
         if sim_rss:
