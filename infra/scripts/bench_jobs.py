@@ -4,7 +4,8 @@ and peak memory (from /usr/bin/time -v). Prints a Markdown table.
 Run through infra/scripts/bench.sh (which builds release binaries and starts moto).
 Environment: BENCH_JOB_MEMBERS (default BENCH_MEMBERS, else 20000; several comma-separated,
 e.g. 20000,100000), BENCH_SEED (42), BENCH_LATENCY_MS (150), BENCH_RATE_LIMIT (1666 per 10 s, Intercom's default),
-BENCH_LOOKBACK_DAYS (365), BENCH_PROFILE (release), BENCH_BIN_DIR (default target/<profile>).
+BENCH_LOOKBACK_DAYS (365), BENCH_PROFILE (release), BENCH_BIN_DIR (default target/<profile>),
+BENCH_JOBS (default all four, e.g. engagement-export for one).
 
 Each job runs as Lambda would: again with `resumeFrom` while it answers `complete: false`.
 "Minimum" = the scan's pages (ceil(scanned / 150)) + session-sync's contact lookups
@@ -97,6 +98,8 @@ def bench(members, as_of):
             ("referral-sync", {"dryRun": False}),
             ("engagement-export", {}),
         ]
+        only = [j for j in os.environ.get("BENCH_JOBS", "").split(",") if j]
+        jobs = [(name, event) for name, event in jobs if not only or name in only]
         with tempfile.TemporaryDirectory() as workdir:
             for name, event in jobs:
                 before = sim_stats(url)

@@ -185,6 +185,33 @@ impl IntercomClient {
         self.search(&["conversations", "search"], query, MAX_PER_PAGE, sort)
     }
 
+    /// One `POST /contacts/search` of a single contact: how many contacts `query` matches
+    /// (Intercom's `total_count`) and the first of them in `sort` order, when any. Costs one
+    /// request whatever the count; the query is validated first, as for
+    /// [`IntercomClient::search_contacts`].
+    pub async fn count_contacts(
+        &self,
+        query: &SearchQuery,
+        sort: Option<&SearchSort>,
+    ) -> Result<(u64, Option<Contact>), IntercomError> {
+        query.validate()?;
+        let body = SearchBody {
+            query,
+            pagination: Pagination {
+                per_page: 1,
+                starting_after: None,
+            },
+            sort,
+        };
+        let body = serde_json::to_vec(&body).expect("a search body serializes");
+        let page: SearchPage<Contact> = self
+            .request(Method::POST, self.url(&["contacts", "search"]), Some(body))
+            .await?;
+        let first = page.data.into_iter().next();
+        let count = page.total_count.unwrap_or(u64::from(first.is_some()));
+        Ok((count, first))
+    }
+
     fn search<T>(
         &self,
         path: &'static [&'static str],

@@ -286,8 +286,42 @@ fn split_created(earliest: i64, as_of: i64) -> Vec<CreatedSlice> {
         .collect()
 }
 
-/// The windows to read: the earliest `created_at` among the contacts `query` matches (one page
-/// sorted by `created_at`), split up to as-of; none when nothing matches.
+/// The narrowest window a crowded window is split into: its two-day widening on each side stays
+/// under a third of what it reads.
+const MIN_SPLIT_SECS: i64 = 14 * 86_400;
+
+/// Rounds of counting and halving crowded windows, at most.
+const SPLIT_ROUNDS: usize = 4;
+
+/// `slice` cut in two at its middle; the open ends count from `earliest` and `as_of`. `None`
+/// when either half would be narrower than [`MIN_SPLIT_SECS`].
+fn halve(slice: CreatedSlice, earliest: i64, as_of: i64) -> Option<[CreatedSlice; 2]> {
+    let low = slice.from.unwrap_or(earliest);
+    let high = slice.to.unwrap_or(as_of);
+    if high.saturating_sub(low) < 2 * MIN_SPLIT_SECS {
+        return None;
+    }
+    let middle = low + (high - low) / 2;
+    Some([
+        CreatedSlice {
+            from: slice.from,
+            to: Some(middle),
+        },
+        CreatedSlice {
+            from: Some(middle),
+            to: slice.to,
+        },
+    ])
+}
+
+/// The windows to read, fullest first. One search of a single contact sorted by `created_at`
+/// gives the oldest contact and how many `query` matches; `[oldest, as_of]` is split into
+/// windows of equal time ([`split_created`]), each window's contacts are counted (one
+/// single-contact search each, [`MAX_SLICES`] at once), a window holding more than twice its share
+/// (total ÷ [`MAX_SLICES`]) is halved and its halves counted (up to [`SPLIT_ROUNDS`] rounds), and
+/// empty windows are dropped; the fullest are read first, so the cursors end at about the same
+/// time. A workspace younger than two minimum
+/// widths is one open window and costs no count.
 async fn created_at_slices(
     client: &IntercomClient,
     query: &SearchQuery,
@@ -297,15 +331,64 @@ async fn created_at_slices(
         field: "created_at".into(),
         order: SortOrder::Ascending,
     };
-    let mut pages =
-        std::pin::pin!(client.search_contacts_as::<Contact>(query.clone(), Some(oldest_first)));
-    let Some(first) = pages.try_next().await? else {
+    let (total, oldest) = client.count_contacts(query, Some(&oldest_first)).await?;
+    let Some(oldest) = oldest else {
         return Ok(Vec::new());
     };
-    Ok(match first.first() {
-        Some(contact) => split_created(contact.created_at.unwrap_or(as_of), as_of),
-        None => Vec::new(),
-    })
+    let earliest = oldest.created_at.unwrap_or(as_of);
+    let windows = split_created(earliest, as_of);
+    if windows.len() == 1 {
+        return Ok(windows);
+    }
+    let share = (total / MAX_SLICES as u64).max(1);
+    let mut counted = count_windows(client, query, windows).await?;
+    for _ in 0..SPLIT_ROUNDS {
+        let mut halves = Vec::new();
+        counted.retain(|&(slice, count)| {
+            let split = (count > 2 * share)
+                .then(|| halve(slice, earliest, as_of))
+                .flatten();
+            halves.extend(split.into_iter().flatten());
+            split.is_none()
+        });
+        if halves.is_empty() {
+            break;
+        }
+        counted.extend(count_windows(client, query, halves).await?);
+    }
+    counted.retain(|&(_, count)| count > 0);
+    counted.sort_by_key(|&(_, count)| std::cmp::Reverse(count));
+    Ok(counted.into_iter().map(|(slice, _)| slice).collect())
+}
+
+/// How many contacts each window's search matches (widening included).
+async fn count_windows(
+    client: &IntercomClient,
+    query: &SearchQuery,
+    windows: Vec<CreatedSlice>,
+) -> Result<Vec<(CreatedSlice, u64)>, IntercomError> {
+    futures::stream::iter(windows)
+        .map(|slice| async move {
+            let (count, _) = client
+                .count_contacts(&window_query(query, slice), None)
+                .await?;
+            Ok((slice, count))
+        })
+        .buffer_unordered(MAX_SLICES)
+        .try_collect()
+        .await
+}
+
+/// `query` and the window, widened by the date margin on each bounded side (RULES.md §3).
+fn window_query(query: &SearchQuery, slice: CreatedSlice) -> SearchQuery {
+    let mut parts = vec![query.clone()];
+    if let Some(from) = slice.from {
+        parts.push(SearchQuery::field("created_at").gt(from - DATE_WINDOW_MARGIN_SECS));
+    }
+    if let Some(to) = slice.to {
+        parts.push(SearchQuery::field("created_at").lt(to + DATE_WINDOW_MARGIN_SECS));
+    }
+    and_flat(parts)
 }
 
 /// One window's contacts: `query` and the window widened by the date margin, kept exactly to the
@@ -318,17 +401,11 @@ async fn read_slice(
     request: &ExportRequest,
     config: &Config,
 ) -> Result<(usize, Vec<ExportRow>), IntercomError> {
-    let mut parts = vec![query.clone()];
-    if let Some(from) = slice.from {
-        parts.push(SearchQuery::field("created_at").gt(from - DATE_WINDOW_MARGIN_SECS));
-    }
-    if let Some(to) = slice.to {
-        parts.push(SearchQuery::field("created_at").lt(to + DATE_WINDOW_MARGIN_SECS));
-    }
     let mut scanned = 0;
     let mut rows = Vec::new();
-    let mut pages =
-        std::pin::pin!(client.search_contacts_with_page_size(and_flat(parts), request.per_page));
+    let mut pages = std::pin::pin!(
+        client.search_contacts_with_page_size(window_query(query, slice), request.per_page)
+    );
     while let Some(page) = pages.try_next().await? {
         let held: Vec<&Contact> = page.iter().filter(|c| slice.holds(c.created_at)).collect();
         scanned += held.len();
@@ -439,7 +516,66 @@ mod tests {
         );
     }
 
+    #[test]
+    fn crowded_windows_halve_down_to_the_minimum_width() {
+        let open = CreatedSlice {
+            from: None,
+            to: None,
+        };
+        assert_eq!(
+            halve(open, 0, 60 * DAY),
+            Some([
+                CreatedSlice {
+                    from: None,
+                    to: Some(30 * DAY)
+                },
+                CreatedSlice {
+                    from: Some(30 * DAY),
+                    to: None
+                },
+            ])
+        );
+        let inner = CreatedSlice {
+            from: Some(10 * DAY),
+            to: Some(38 * DAY),
+        };
+        assert_eq!(
+            halve(inner, 0, 100 * DAY),
+            Some([
+                CreatedSlice {
+                    from: Some(10 * DAY),
+                    to: Some(24 * DAY)
+                },
+                CreatedSlice {
+                    from: Some(24 * DAY),
+                    to: Some(38 * DAY)
+                },
+            ])
+        );
+        let narrow = CreatedSlice {
+            from: Some(10 * DAY),
+            to: Some(37 * DAY),
+        };
+        assert_eq!(halve(narrow, 0, 100 * DAY), None);
+    }
+
     proptest! {
+        /// Halving a window keeps every `created_at` it holds in exactly one half.
+        #[test]
+        fn halves_cover_their_window_exactly(
+            earliest in 0i64..2_000_000_000,
+            span in 0i64..(15 * 365 * DAY),
+            pick in 0usize..MAX_SLICES,
+            at in proptest::option::of(-10i64..2_500_000_000),
+        ) {
+            let slices = split_created(earliest, earliest + span);
+            let slice = slices[pick % slices.len()];
+            if let Some(halves) = halve(slice, earliest, earliest + span) {
+                let inside = halves.iter().filter(|h| h.holds(at)).count();
+                prop_assert_eq!(inside, usize::from(slice.holds(at)));
+            }
+        }
+
         /// Every `created_at` (or none) falls in exactly one window, whatever the span.
         #[test]
         fn every_contact_falls_in_exactly_one_window(
