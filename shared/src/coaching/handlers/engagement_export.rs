@@ -177,7 +177,8 @@ pub async fn export(
         ),
     };
     let query = pushdown(request, config);
-    let slices = created_at_slices(&client, &query, request.as_of.timestamp()).await?;
+    let slices =
+        created_at_slices(&client, &query, request.as_of.timestamp(), request.per_page).await?;
     let mut rows = Vec::new();
     let mut scanned = 0usize;
     let mut read = std::pin::pin!(futures::stream::iter(slices)
@@ -271,12 +272,24 @@ impl CreatedSlice {
     }
 }
 
-/// Splits `[earliest, as_of]` into up to [`MAX_SLICES`] windows of at least
+/// Pages a window should hold at least: below that, counting a window and its partly filled last
+/// page cost more calls than its own cursor saves time.
+const MIN_PAGES_PER_SLICE: u64 = 4;
+
+/// How many windows `total` contacts at `per_page` a page are worth: one per
+/// [`MIN_PAGES_PER_SLICE`] pages, 1..=[`MAX_SLICES`].
+fn slices_worth(total: u64, per_page: u32) -> usize {
+    let pages = total.div_ceil(u64::from(per_page.max(1)));
+    (pages / MIN_PAGES_PER_SLICE).clamp(1, MAX_SLICES as u64) as usize
+}
+
+/// Splits `[earliest, as_of]` into up to `max` (at most [`MAX_SLICES`]) windows of at least
 /// [`MIN_SLICE_SECS`]; the first is open below and the last open above, so every contact falls
 /// in exactly one window whatever its `created_at`.
-fn split_created(earliest: i64, as_of: i64) -> Vec<CreatedSlice> {
+fn split_created(earliest: i64, as_of: i64, max: usize) -> Vec<CreatedSlice> {
     let span = as_of.saturating_sub(earliest).max(0);
-    let count = (span / MIN_SLICE_SECS).clamp(1, MAX_SLICES as i64);
+    let max = max.clamp(1, MAX_SLICES) as i64;
+    let count = (span / MIN_SLICE_SECS).clamp(1, max);
     let bound = |i: i64| earliest + span * i / count;
     (0..count)
         .map(|i| CreatedSlice {
@@ -326,6 +339,7 @@ async fn created_at_slices(
     client: &IntercomClient,
     query: &SearchQuery,
     as_of: i64,
+    per_page: u32,
 ) -> Result<Vec<CreatedSlice>, IntercomError> {
     let oldest_first = SearchSort {
         field: "created_at".into(),
@@ -336,11 +350,11 @@ async fn created_at_slices(
         return Ok(Vec::new());
     };
     let earliest = oldest.created_at.unwrap_or(as_of);
-    let windows = split_created(earliest, as_of);
+    let windows = split_created(earliest, as_of, slices_worth(total, per_page));
     if windows.len() == 1 {
         return Ok(windows);
     }
-    let share = (total / MAX_SLICES as u64).max(1);
+    let share = (total / windows.len() as u64).max(1);
     let mut counted = count_windows(client, query, windows).await?;
     for _ in 0..SPLIT_ROUNDS {
         let mut halves = Vec::new();
@@ -480,7 +494,7 @@ mod tests {
     fn created_at_windows() {
         // Under two minimum widths: one open search, as before slicing.
         assert_eq!(
-            split_created(0, 100 * DAY),
+            split_created(0, 100 * DAY, MAX_SLICES),
             vec![CreatedSlice {
                 from: None,
                 to: None
@@ -488,7 +502,7 @@ mod tests {
         );
         // 180 days: three windows of 60 days, open at both ends.
         assert_eq!(
-            split_created(0, 180 * DAY),
+            split_created(0, 180 * DAY, MAX_SLICES),
             vec![
                 CreatedSlice {
                     from: None,
@@ -505,10 +519,21 @@ mod tests {
             ]
         );
         // Ten years: capped at MAX_SLICES.
-        assert_eq!(split_created(0, 3650 * DAY).len(), MAX_SLICES);
+        assert_eq!(split_created(0, 3650 * DAY, MAX_SLICES).len(), MAX_SLICES);
+        // Fewer contacts than windows are worth: capped by slices_worth.
+        assert_eq!(split_created(0, 3650 * DAY, 3).len(), 3);
+        assert_eq!(
+            [
+                slices_worth(0, 150),
+                slices_worth(2_000, 150),
+                slices_worth(20_000, 150)
+            ],
+            [1, 3, MAX_SLICES]
+        );
+        assert_eq!(slices_worth(2_000, 25), 20);
         // A contact created after as-of (or before the earliest) still has a window.
         assert_eq!(
-            split_created(50, 10),
+            split_created(50, 10, MAX_SLICES),
             vec![CreatedSlice {
                 from: None,
                 to: None
@@ -568,7 +593,7 @@ mod tests {
             pick in 0usize..MAX_SLICES,
             at in proptest::option::of(-10i64..2_500_000_000),
         ) {
-            let slices = split_created(earliest, earliest + span);
+            let slices = split_created(earliest, earliest + span, MAX_SLICES);
             let slice = slices[pick % slices.len()];
             if let Some(halves) = halve(slice, earliest, earliest + span) {
                 let inside = halves.iter().filter(|h| h.holds(at)).count();
@@ -583,7 +608,7 @@ mod tests {
             span in 0i64..(15 * 365 * DAY),
             at in proptest::option::of(-10i64..2_500_000_000),
         ) {
-            let slices = split_created(earliest, earliest + span);
+            let slices = split_created(earliest, earliest + span, MAX_SLICES);
             prop_assert!((1..=MAX_SLICES).contains(&slices.len()));
             prop_assert_eq!(slices.iter().filter(|s| s.holds(at)).count(), 1);
         }
