@@ -329,12 +329,12 @@ fn halve(slice: CreatedSlice, earliest: i64, as_of: i64) -> Option<[CreatedSlice
 
 /// The windows to read, fullest first. One search of a single contact sorted by `created_at`
 /// gives the oldest contact and how many `query` matches; `[oldest, as_of]` is split into
-/// windows of equal time ([`split_created`]), each window's contacts are counted (one
-/// single-contact search each, [`MAX_SLICES`] at once), a window holding more than twice its share
-/// (total ÷ [`MAX_SLICES`]) is halved and its halves counted (up to [`SPLIT_ROUNDS`] rounds), and
-/// empty windows are dropped; the fullest are read first, so the cursors end at about the same
-/// time. A workspace younger than two minimum
-/// widths is one open window and costs no count.
+/// windows of equal time ([`split_created`], as many as the total is worth: [`slices_worth`]),
+/// each window's contacts are counted (one single-contact search each, [`MAX_SLICES`] at once),
+/// a window holding more than twice its share (the total ÷ the windows it is worth) is halved and
+/// its halves counted (up to [`SPLIT_ROUNDS`] rounds), and empty windows are dropped; the fullest
+/// are read first, so the cursors end at about the same time. A workspace younger than two
+/// minimum widths, or of fewer than eight pages, is one open window and costs no count.
 async fn created_at_slices(
     client: &IntercomClient,
     query: &SearchQuery,
@@ -350,11 +350,14 @@ async fn created_at_slices(
         return Ok(Vec::new());
     };
     let earliest = oldest.created_at.unwrap_or(as_of);
-    let windows = split_created(earliest, as_of, slices_worth(total, per_page));
+    let worth = slices_worth(total, per_page);
+    let windows = split_created(earliest, as_of, worth);
     if windows.len() == 1 {
         return Ok(windows);
     }
-    let share = (total / windows.len() as u64).max(1);
+    // Each cursor's share of the contacts: windows of equal time are not equal in contacts, so
+    // the crowded ones are halved until no window holds much more than a cursor should read.
+    let share = (total / worth as u64).max(1);
     let mut counted = count_windows(client, query, windows).await?;
     for _ in 0..SPLIT_ROUNDS {
         let mut halves = Vec::new();
