@@ -231,6 +231,39 @@ where
     conclude(client, summary, started)
 }
 
+/// [`run`] for a job that reads one contact search and plans each page on its own
+/// (engagement-sync, referral-sync): `plan_page` answers how many of the page's contacts the
+/// rules looked at and their updates, which go to the writes page by page while the search goes
+/// on. `None` reads nothing (nothing to search for).
+pub(crate) async fn run_contact_search<P>(
+    client: &IntercomClient,
+    job: &'static str,
+    dry_run: bool,
+    as_of: DateTime<Utc>,
+    started: Instant,
+    query: Option<SearchQuery>,
+    plan_page: P,
+) -> Result<RunSummary, JobError>
+where
+    P: Fn(&[Contact]) -> (usize, Vec<ContactUpdate>),
+{
+    run(client, job, dry_run, as_of, started, |planned| async move {
+        let mut read = ReadOutcome::default();
+        let Some(query) = query else {
+            return Ok(read);
+        };
+        let mut pages = std::pin::pin!(client.search_contacts(query));
+        while let Some(page) = pages.try_next().await? {
+            read.scanned += page.len();
+            let (candidates, updates) = plan_page(&page);
+            read.candidates += candidates;
+            planned.send(updates).await;
+        }
+        Ok(read)
+    })
+    .await
+}
+
 fn log_planned(job: &str, dry_run: bool, update: &ContactUpdate) {
     for change in &update.changes {
         tracing::info!(

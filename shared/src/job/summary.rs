@@ -90,25 +90,6 @@ impl RunSummary {
     /// stays well under Lambda's 6 MB response cap.
     pub const MAX_LISTED_CHANGES: usize = 1000;
 
-    /// A summary of `updates` planned from `scanned` objects and `candidates` contacts, with the
-    /// I/O numbers at zero for the caller to fill.
-    pub fn planned(
-        job: &str,
-        dry_run: bool,
-        as_of: DateTime<Utc>,
-        scanned: usize,
-        candidates: usize,
-        updates: &[ContactUpdate],
-    ) -> Self {
-        let mut summary = Self::empty(job, dry_run, as_of);
-        summary.scanned = scanned;
-        summary.candidates = candidates;
-        for update in updates {
-            summary.record_planned(update);
-        }
-        summary
-    }
-
     /// A summary with nothing planned yet: a streaming run records its updates one by one
     /// ([`RunSummary::record_planned`]) as the plan makes them.
     pub fn empty(job: &str, dry_run: bool, as_of: DateTime<Utc>) -> Self {
@@ -201,7 +182,10 @@ mod tests {
             }],
         };
         let as_of = parse_as_of("2024-03-10T12:00:00Z").unwrap();
-        let mut s = RunSummary::planned("session-sync", true, as_of, 10, 3, &[update]);
+        let mut s = RunSummary::empty("session-sync", true, as_of);
+        s.scanned = 10;
+        s.candidates = 3;
+        s.record_planned(&update);
         assert!(!s.has_failures());
         s.failed.push(FailedUpdate {
             contact_id: "c1".into(),

@@ -2,7 +2,6 @@
 
 use std::time::Instant;
 
-use futures::StreamExt;
 use serde_json::Value;
 
 use crate::coaching::jobs::engagement_sync::{plan, written_attributes, EngagementSyncEvent, JOB};
@@ -11,7 +10,7 @@ use crate::job::summary::RunSummary;
 
 use super::AppContext;
 use crate::intercom::custom_field;
-use crate::job::run::{preflight, run, ReadOutcome};
+use crate::job::run::{preflight, run_contact_search};
 use crate::job::JobError;
 
 /// Pushed-down date windows are widened by this much on each side (see `date_window`).
@@ -22,7 +21,7 @@ const WIDEN_SECS: i64 = 2 * 86_400;
 /// Reads: contact search on `custom_attributes.Enrolled Date` (up to as-of, and from the start of
 /// the lookback window when `lookbackDays` is given), then classifies each candidate with the
 /// pure rule. Writes `Engagement Status` and `Engagement Status Date` (as-of, unix seconds) where
-/// the status changes, page by page while the search goes on ([`run`]).
+/// the status changes, page by page while the search goes on ([`run_contact_search`]).
 pub async fn handle(ctx: &AppContext, event: Value) -> Result<RunSummary, JobError> {
     let started = Instant::now();
     let event = EngagementSyncEvent::parse(&event, ctx.now())?;
@@ -38,24 +37,16 @@ pub async fn handle(ctx: &AppContext, event: Value) -> Result<RunSummary, JobErr
         // Every contact with an Enrolled Date: a missing value never matches `<`.
         None => SearchQuery::field(enrolled).lt(as_of + WIDEN_SECS),
     };
-    let client = &client;
-    run(
-        client,
+    run_contact_search(
+        &client,
         JOB,
         event.dry_run,
         event.as_of,
         started,
-        |planned| async move {
-            let mut read = ReadOutcome::default();
-            let mut pages = std::pin::pin!(client.search_contacts(query));
-            while let Some(page) = pages.next().await {
-                let page = page?;
-                read.scanned += page.len();
-                let page_plan = plan(&page, event.as_of, event.lookback_days, config);
-                read.candidates += page_plan.candidates;
-                planned.send(page_plan.updates).await;
-            }
-            Ok(read)
+        Some(query),
+        |page| {
+            let planned = plan(page, event.as_of, event.lookback_days, config);
+            (planned.candidates, planned.updates)
         },
     )
     .await

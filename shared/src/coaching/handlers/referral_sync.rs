@@ -2,7 +2,6 @@
 
 use std::time::Instant;
 
-use futures::StreamExt;
 use serde_json::Value;
 
 use crate::coaching::jobs::referral_sync::{plan, written_attributes, ReferralSyncEvent, JOB};
@@ -11,7 +10,7 @@ use crate::job::summary::RunSummary;
 
 use super::AppContext;
 use crate::intercom::custom_field;
-use crate::job::run::{preflight, run, ReadOutcome};
+use crate::job::run::{preflight, run_contact_search};
 use crate::job::JobError;
 
 /// Handles one `referral-sync` event `{"dryRun": bool}`.
@@ -26,34 +25,25 @@ pub async fn handle(ctx: &AppContext, event: Value) -> Result<RunSummary, JobErr
     preflight(&client, &written_attributes(config)).await?;
 
     let referrals: Vec<String> = config.referral_programs.keys().cloned().collect();
-    let client = &client;
-    run(
-        client,
+    let names = &config.attributes;
+    let query = (!referrals.is_empty())
+        .then(|| SearchQuery::field(custom_field(&names.referral)).is_in(referrals));
+    run_contact_search(
+        &client,
         JOB,
         event.dry_run,
         event.as_of,
         started,
-        |planned| async move {
-            let mut read = ReadOutcome::default();
-            if referrals.is_empty() {
-                return Ok(read);
-            }
-            let query =
-                SearchQuery::field(custom_field(&config.attributes.referral)).is_in(referrals);
-            let mut pages = std::pin::pin!(client.search_contacts(query));
-            while let Some(page) = pages.next().await {
-                let page = page?;
-                read.scanned += page.len();
-                read.candidates += page
-                    .iter()
-                    .filter(|c| {
-                        c.attr_str(&config.attributes.referral)
-                            .is_some_and(|r| config.referral_programs.contains_key(r))
-                    })
-                    .count();
-                planned.send(plan(&page, config)).await;
-            }
-            Ok(read)
+        query,
+        |page| {
+            let candidates = page
+                .iter()
+                .filter(|c| {
+                    c.attr_str(&names.referral)
+                        .is_some_and(|r| config.referral_programs.contains_key(r))
+                })
+                .count();
+            (candidates, plan(page, config))
         },
     )
     .await

@@ -63,12 +63,12 @@ pub async fn handle(ctx: &AppContext, event: Value) -> Result<RunSummary, JobErr
     // one ends). The first SLICE_CONCURRENCY always run, so every run makes progress; after
     // them, once the budget is used no new slice starts, the ones running finish, and the first
     // slice not launched is where the next run resumes.
-    let launched = std::sync::atomic::AtomicUsize::new(0);
+    let launched = std::cell::Cell::new(0usize);
     let mut results = std::pin::pin!(futures::stream::iter(slices.iter().enumerate())
         .take_while(|(i, _)| {
             let go = *i < SLICE_CONCURRENCY || started.elapsed() < ctx.scan_budget();
             if go {
-                launched.store(i + 1, std::sync::atomic::Ordering::Relaxed);
+                launched.set(i + 1);
             }
             std::future::ready(go)
         })
@@ -95,7 +95,7 @@ pub async fn handle(ctx: &AppContext, event: Value) -> Result<RunSummary, JobErr
             }
         }
     }
-    if let Some(next) = slices.get(launched.load(std::sync::atomic::Ordering::Relaxed)) {
+    if let Some(next) = slices.get(launched.get()) {
         resume_from = Some(next.first_day.to_string());
         tracing::info!(
             job = JOB,
