@@ -312,7 +312,8 @@ impl IntercomClient {
                 "waited for Intercom's rate-limit window to reset"
             );
         }
-        if let Some(delay) = inner.limiter.paced().await {
+        let (delay, sending) = inner.limiter.paced().await;
+        if let Some(delay) = delay {
             inner.stats.paced(delay);
         }
         let mut request = inner.http.request(method.clone(), url.clone());
@@ -336,7 +337,7 @@ impl IntercomClient {
         let response = request.send().await.map_err(transport)?;
         let status = response.status().as_u16();
         let limits = RateLimitHeaders::from_headers(response.headers());
-        if let Some(until_ms) = inner.limiter.observe(status, &limits) {
+        if let Some(until_ms) = inner.limiter.observe(sending, status, &limits) {
             tracing::info!(
                 status,
                 limit = limits.limit,

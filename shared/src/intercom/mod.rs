@@ -50,5 +50,5 @@ pub use query::{
 };
 pub use rate_limit::{reserve as rate_limit_reserve, RateLimitHeaders};
 pub use retry::{RetryPolicy, BACKOFF_FACTOR};
-pub use search::{Identified, SearchSort, SortOrder, MAX_PER_PAGE};
+pub use search::{Identified, SearchResults, SearchSort, SortOrder, MAX_PER_PAGE};
 pub use stats::ClientStats;

@@ -1,11 +1,12 @@
 //! Staying inside Intercom's rate limit (RULES.md §3): every response's `X-RateLimit-*` headers
-//! say how much of the current 10-second window is left. The client spreads what is left over
-//! the time to the reset (pacing: one request every `time left ÷ requests left`), so however many
-//! requests a job has in flight, the app's sending rate adapts to the budget instead of spending
-//! the window in a burst; when the budget runs low anyway, or on a 429, every request of the
-//! client waits for the window to reset.
+//! say how much of the current 10-second window is left. The first half of a window's budget is
+//! sent as fast as the job asks (a short job, such as the export, needs no more than that); past
+//! it, the client spreads what is left over the time to the reset (pacing: one request every
+//! `time left ÷ requests left`), so however many requests a job has in flight, the app's sending
+//! rate adapts to the budget instead of spending the window in a burst; when the budget runs low
+//! anyway, or on a 429, every request of the client waits for the window to reset.
 
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use reqwest::header::HeaderMap;
@@ -66,18 +67,40 @@ impl RateLimitHeaders {
         reset_ms.filter(|&r| low && r > now_ms)
     }
 
-    /// The spacing (milliseconds) between requests that spreads the window's usable budget
-    /// (remaining minus [`reserve`]) evenly over the time left until the reset, at most
-    /// [`MAX_PACE_MS`]; `None` when the headers do not say (no pacing) or when the budget is low
-    /// ([`RateLimitHeaders::hold_until`] holds instead).
-    pub fn pace_ms(&self, now_ms: i64) -> Option<f64> {
-        let remaining = self.remaining?;
+    /// Requests usable before the reserve: remaining minus [`reserve`] minus the `in_flight`
+    /// requests sent but not yet answered (the header does not count them yet).
+    fn usable(&self, in_flight: u64) -> Option<u64> {
+        let usable = self
+            .remaining?
+            .checked_sub(reserve(self.limit.unwrap_or(0)))?;
+        Some(usable.saturating_sub(in_flight))
+    }
+
+    /// Requests that may go without pacing: what is usable beyond half the limit
+    /// (`X-RateLimit-Limit`); 0 without a limit header.
+    pub fn burst(&self, in_flight: u64) -> u64 {
+        let half = self.limit.map(|limit| limit / 2);
+        match (self.usable(in_flight), half) {
+            (Some(usable), Some(half)) => usable.saturating_sub(half),
+            _ => 0,
+        }
+    }
+
+    /// The spacing (milliseconds) between paced requests: the usable budget (at most half the
+    /// limit: the rest is [`RateLimitHeaders::burst`]) spread evenly over the time left until
+    /// the reset, at most [`MAX_PACE_MS`]; `None` (no pacing) when the headers do not say or
+    /// when the budget is low ([`RateLimitHeaders::hold_until`] holds instead).
+    pub fn pace_ms(&self, now_ms: i64, in_flight: u64) -> Option<f64> {
         let left_ms = self.reset?.saturating_mul(1000) - now_ms;
-        let usable = remaining.checked_sub(reserve(self.limit.unwrap_or(0)))?;
-        if usable == 0 || left_ms <= 0 {
+        let usable = self.usable(in_flight)?;
+        let paced = match self.limit {
+            Some(limit) => usable.min(limit / 2),
+            None => usable,
+        };
+        if paced == 0 || left_ms <= 0 {
             return None;
         }
-        Some((left_ms as f64 / usable as f64).min(MAX_PACE_MS))
+        Some((left_ms as f64 / paced as f64).min(MAX_PACE_MS))
     }
 }
 
@@ -93,22 +116,74 @@ pub(crate) struct RateLimiter {
     gate: tokio::sync::Mutex<()>,
     /// The pacing: when the next request may go, and the spacing the last response asked for.
     pace: std::sync::Mutex<Pace>,
+    /// Requests sent (past [`RateLimiter::paced`]) and not yet answered.
+    in_flight: AtomicU64,
 }
 
-/// Send slots handed out one spacing apart (unix milliseconds).
+/// One request between its send slot and its answer's headers; counted in
+/// `RateLimiter::in_flight` until dropped.
+pub(crate) struct Sending<'a>(&'a AtomicU64);
+
+impl Drop for Sending<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// Send slots: the burst first, then one spacing apart (unix milliseconds).
 #[derive(Debug, Default)]
 struct Pace {
     next_ms: f64,
     spacing_ms: f64,
+    /// Requests that may still go without spacing in this window.
+    burst: u64,
+    /// The window the headers last described (`X-RateLimit-Reset`) and the least remaining any
+    /// response of it reported: answers arrive out of order, and an older one must not reopen
+    /// a budget a newer one has spent.
+    window_reset: i64,
+    window_remaining: u64,
+}
+
+impl Pace {
+    /// Folds a successful response's headers into the window seen so far; `None` for a
+    /// response of an earlier window.
+    fn window(&mut self, headers: &RateLimitHeaders) -> Option<RateLimitHeaders> {
+        let (Some(reset), Some(remaining)) = (headers.reset, headers.remaining) else {
+            return Some(*headers);
+        };
+        if reset < self.window_reset {
+            return None;
+        }
+        if reset > self.window_reset {
+            self.window_reset = reset;
+            self.window_remaining = remaining;
+        }
+        self.window_remaining = self.window_remaining.min(remaining);
+        Some(RateLimitHeaders {
+            remaining: Some(self.window_remaining),
+            ..*headers
+        })
+    }
 }
 
 impl RateLimiter {
-    /// Records a response; returns the new hold (unix ms) when it starts or extends one.
-    pub(crate) fn observe(&self, status: u16, headers: &RateLimitHeaders) -> Option<i64> {
+    /// Records a response (its request's [`Sending`] is dropped here); returns the new hold
+    /// (unix ms) when it starts or extends one.
+    pub(crate) fn observe(
+        &self,
+        sending: Sending<'_>,
+        status: u16,
+        headers: &RateLimitHeaders,
+    ) -> Option<i64> {
+        drop(sending);
         let now = now_ms();
         if status != 429 {
+            let in_flight = self.in_flight.load(Ordering::SeqCst);
             let mut pace = self.pace.lock().unwrap_or_else(|p| p.into_inner());
-            pace.spacing_ms = headers.pace_ms(now).unwrap_or(0.0);
+            if let Some(window) = pace.window(headers) {
+                pace.spacing_ms = window.pace_ms(now, in_flight).unwrap_or(0.0);
+                pace.burst = window.burst(in_flight);
+            }
         }
         let until = headers.hold_until(status, now)?;
         let previous = self.hold_until_ms.fetch_max(until, Ordering::SeqCst);
@@ -134,11 +209,23 @@ impl RateLimiter {
 
     /// Waits for this request's send slot: one spacing after the previous request's, so the
     /// requests in flight together never send faster than the budget left allows. Returns the
-    /// delay (none when the client sends slower than that anyway).
-    pub(crate) async fn paced(&self) -> Option<Duration> {
+    /// delay (none when the client sends slower than that anyway) and the request's place among
+    /// those in flight, to hand to [`RateLimiter::observe`] with the answer.
+    pub(crate) async fn paced(&self) -> (Option<Duration>, Sending<'_>) {
+        let delay = self.slot().await;
+        self.in_flight.fetch_add(1, Ordering::SeqCst);
+        (delay, Sending(&self.in_flight))
+    }
+
+    async fn slot(&self) -> Option<Duration> {
         let delay_ms = {
             let mut pace = self.pace.lock().unwrap_or_else(|p| p.into_inner());
             let now = now_ms() as f64;
+            if pace.burst > 0 {
+                pace.burst -= 1;
+                pace.next_ms = pace.next_ms.max(now);
+                return None;
+            }
             let slot = pace.next_ms.max(now);
             pace.next_ms = slot + pace.spacing_ms;
             slot - now
@@ -196,40 +283,103 @@ mod tests {
     }
 
     #[test]
-    fn pacing_spreads_the_usable_budget_over_the_time_left() {
+    fn half_the_limit_goes_unpaced_the_other_half_is_spread_over_the_time_left() {
         let reset = NOW / 1000 + 10;
-        // 10 s left, 1,666 - 83 reserved = 1,583 usable: one request every ~6.3 ms (~158/s).
-        let pace = h(1666, 1666, reset).pace_ms(NOW).unwrap();
-        assert!((pace - 10_000.0 / 1583.0).abs() < 1e-9, "{pace}");
-        // Half the window gone and 1,000 left: 5 s over 917 requests.
-        let pace = h(1666, 1000, reset).pace_ms(NOW + 5_000).unwrap();
-        assert!((pace - 5_000.0 / 917.0).abs() < 1e-9, "{pace}");
+        // 1,666 - 83 reserved = 1,583 usable: 750 beyond half the limit go at once, the 833
+        // after them one every 10 s / 833 = ~12 ms.
+        let full = h(1666, 1666, reset);
+        assert_eq!(full.burst(0), 750);
+        let pace = full.pace_ms(NOW, 0).unwrap();
+        assert!((pace - 10_000.0 / 833.0).abs() < 1e-9, "{pace}");
+        // Requests in flight are not in the header yet: they come off the burst first.
+        assert_eq!(full.burst(700), 50);
+        assert_eq!(full.burst(750), 0);
+        let pace = full.pace_ms(NOW, 1_083).unwrap();
+        assert!((pace - 10_000.0 / 500.0).abs() < 1e-9, "{pace}");
+        // Half the window gone and 600 left: 5 s over 517 requests, no burst.
+        let late = h(1666, 600, reset);
+        assert_eq!(late.burst(0), 0);
+        let pace = late.pace_ms(NOW + 5_000, 0).unwrap();
+        assert!((pace - 5_000.0 / 517.0).abs() < 1e-9, "{pace}");
+        // 24 in flight against a limit of 40 with 3 s left: 40 - 2 - 24 = 14 usable, under
+        // half of 40: no burst, paced.
+        let tiny = h(40, 40, NOW / 1000 + 3);
+        assert_eq!(tiny.burst(24), 0);
+        let pace = tiny.pace_ms(NOW, 24).unwrap();
+        assert!((pace - 3_000.0 / 14.0).abs() < 1e-9, "{pace}");
+        // Without a limit header there is no half to burst into: everything is paced.
+        let no_limit = RateLimitHeaders {
+            limit: None,
+            ..h(0, 1002, reset)
+        };
+        assert_eq!(no_limit.burst(0), 0);
+        assert_eq!(no_limit.pace_ms(NOW, 0), Some(10.0));
         // Little left: capped; at the reserve, no pacing (the hold takes over).
-        assert_eq!(h(100, 7, reset).pace_ms(NOW), Some(MAX_PACE_MS));
-        assert_eq!(h(100, 5, reset).pace_ms(NOW), None);
-        assert_eq!(h(100, 50, NOW / 1000 - 1).pace_ms(NOW), None);
-        assert_eq!(RateLimitHeaders::default().pace_ms(NOW), None);
+        assert_eq!(h(100, 7, reset).pace_ms(NOW, 0), Some(MAX_PACE_MS));
+        assert_eq!(h(100, 5, reset).pace_ms(NOW, 0), None);
+        assert_eq!(h(100, 7, reset).pace_ms(NOW, 2), None);
+        assert_eq!(h(100, 50, NOW / 1000 - 1).pace_ms(NOW, 0), None);
+        assert_eq!(RateLimitHeaders::default().pace_ms(NOW, 0), None);
+    }
+
+    #[test]
+    fn an_answer_arriving_late_does_not_reopen_a_spent_window() {
+        let mut pace = Pace::default();
+        let window = |pace: &mut Pace, remaining, reset| {
+            pace.window(&h(100, remaining, reset)).map(|w| w.remaining)
+        };
+        assert_eq!(window(&mut pace, 60, 1_000), Some(Some(60)));
+        // An older answer of the same window (more left when the server sent it): the least wins.
+        assert_eq!(window(&mut pace, 80, 1_000), Some(Some(60)));
+        assert_eq!(window(&mut pace, 40, 1_000), Some(Some(40)));
+        // A new window starts afresh; an answer of the previous one is ignored.
+        assert_eq!(window(&mut pace, 99, 1_010), Some(Some(99)));
+        assert_eq!(window(&mut pace, 30, 1_000), None);
+        // Without headers: taken as they are.
+        assert_eq!(
+            pace.window(&RateLimitHeaders::default()),
+            Some(RateLimitHeaders::default())
+        );
     }
 
     #[tokio::test]
     async fn paced_requests_leave_one_spacing_apart() {
         let limiter = RateLimiter::default();
-        assert_eq!(limiter.paced().await, None, "no headers yet: no pacing");
+        let (delay, first) = limiter.paced().await;
+        assert_eq!(delay, None, "no headers yet: no pacing");
+        assert_eq!(limiter.in_flight.load(Ordering::SeqCst), 1);
         let reset = now_ms() / 1000 + 60;
-        // About 60 s left over 1,200 usable requests (50 reserved): ~50 ms apart.
-        limiter.observe(200, &h(1000, 50 + 1200, reset));
+        // About 60 s left over 400 usable requests (50 reserved, under half of 1,000): ~150 ms
+        // apart.
+        limiter.observe(first, 200, &h(1000, 50 + 400, reset));
+        assert_eq!(limiter.in_flight.load(Ordering::SeqCst), 0);
         let spacing = limiter.pace.lock().unwrap().spacing_ms;
-        assert!(spacing > 0.0 && spacing <= MAX_PACE_MS, "{spacing}");
+        assert!(spacing > 100.0 && spacing <= MAX_PACE_MS, "{spacing}");
         let started = std::time::Instant::now();
+        let mut sending = Vec::new();
         for _ in 0..4 {
-            limiter.paced().await;
+            sending.push(limiter.paced().await.1);
         }
+        assert_eq!(limiter.in_flight.load(Ordering::SeqCst), 4);
         // Four slots: the first now, then three spacings.
         assert!(
             started.elapsed().as_secs_f64() * 1000.0 >= 3.0 * spacing - 1.0,
             "{:?} for spacing {spacing}",
             started.elapsed()
         );
+        drop(sending);
+        assert_eq!(limiter.in_flight.load(Ordering::SeqCst), 0);
+        // A new window with most of its budget left: 450 beyond half the limit go unpaced.
+        limiter.observe(limiter.paced().await.1, 200, &h(1000, 1000, reset + 1));
+        assert_eq!(limiter.pace.lock().unwrap().burst, 450);
+        for _ in 0..100 {
+            assert_eq!(
+                limiter.paced().await.0,
+                None,
+                "burst requests are not delayed"
+            );
+        }
+        assert_eq!(limiter.pace.lock().unwrap().burst, 350);
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use std::collections::HashSet;
 
-use futures::Stream;
+use futures::{Stream, TryStreamExt};
 use reqwest::Method;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -105,6 +105,14 @@ impl Identified for Conversation {
     }
 }
 
+/// One page of a search as read: the objects not seen on an earlier page of the same search,
+/// and Intercom's `total_count` (how many objects the whole query matches, every page alike).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchResults<T> {
+    pub items: Vec<T>,
+    pub total_count: Option<u64>,
+}
+
 /// Where a search stands between pages.
 struct Cursor {
     query: SearchQuery,
@@ -134,6 +142,17 @@ impl IntercomClient {
         per_page: u32,
     ) -> impl Stream<Item = Result<Vec<Contact>, IntercomError>> + Send + '_ {
         self.search(&["contacts", "search"], query, per_page, None)
+    }
+
+    /// [`IntercomClient::search_contacts_with_page_size`] in `sort` order, each page with the
+    /// query's `total_count` (so the first page also says how many there are to read).
+    pub fn search_contacts_counted(
+        &self,
+        query: SearchQuery,
+        per_page: u32,
+        sort: Option<SearchSort>,
+    ) -> impl Stream<Item = Result<SearchResults<Contact>, IntercomError>> + Send + '_ {
+        self.search_results(&["contacts", "search"], query, per_page, sort)
     }
 
     /// `POST /conversations/search`, page by page (150 per page), each conversation once across
@@ -222,6 +241,20 @@ impl IntercomClient {
     where
         T: DeserializeOwned + Identified + Send + 'static,
     {
+        self.search_results(path, query, per_page, sort)
+            .map_ok(|page| page.items)
+    }
+
+    fn search_results<T>(
+        &self,
+        path: &'static [&'static str],
+        query: SearchQuery,
+        per_page: u32,
+        sort: Option<SearchSort>,
+    ) -> impl Stream<Item = Result<SearchResults<T>, IntercomError>> + Send + '_
+    where
+        T: DeserializeOwned + Identified + Send + 'static,
+    {
         let start = Cursor {
             query,
             sort,
@@ -271,7 +304,11 @@ impl IntercomClient {
                     .filter(|item| cursor.seen.insert(item.id().to_owned()))
                     .collect();
                 if !fresh.is_empty() {
-                    return Ok(Some((fresh, cursor)));
+                    let results = SearchResults {
+                        items: fresh,
+                        total_count: page.total_count,
+                    };
+                    return Ok(Some((results, cursor)));
                 }
             }
             Ok(None)

@@ -179,8 +179,8 @@ async fn bad_requests_are_refused_before_any_call() {
 }
 
 /// A generated workspace whose members were created over about two years: the export reads it in
-/// several `created_at` windows at once (counted, the crowded ones halved), and still writes
-/// every member exactly once — the same rows as the members in the simulator's store.
+/// several `created_at` windows at once (the crowded ones cut after their first page), and still
+/// writes every member exactly once — the same rows as the members in the simulator's store.
 #[tokio::test]
 async fn a_workspace_read_in_created_at_windows_exports_every_member_once() {
     let workspace = intercom_sim::generate(600, 3, d("2026-03-10"));
@@ -213,6 +213,44 @@ async fn a_workspace_read_in_created_at_windows_exports_every_member_once() {
     assert_eq!(
         ids.len(),
         users,
+        "each member once (rows are sorted by employee_id)"
+    );
+}
+
+/// Four in five members created within 60 days, in groups of ten sharing the same second: the
+/// windows over that period hold many times a cursor's share, so they are cut after their first
+/// page, and page ends fall inside groups of equal `created_at`. Every member is still written
+/// exactly once, and no contact is counted twice.
+#[tokio::test]
+async fn a_crowded_period_is_cut_into_windows_and_ties_at_a_cut_lose_no_member() {
+    let mut workspace = intercom_sim::generate(600, 5, d("2026-03-10"));
+    let crowded_from = utc_midnight(d("2025-11-01"));
+    for (i, contact) in workspace.contacts.iter_mut().enumerate() {
+        if i % 5 != 0 {
+            contact["created_at"] = json!(crowded_from + (i as i64 / 10) * 86_400);
+        }
+    }
+    let mut users: Vec<String> = workspace
+        .contacts
+        .iter()
+        .filter(|c| c["role"] == "user" && c["merged"] != json!(true))
+        .map(|c| c["external_id"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    let sim = start_sim(workspace, SimConfig::default()).await;
+    let dest = destination().await;
+    let response =
+        engagement_export::handle(&context(&sim), &dest, json!({"asOf": AS_OF, "perPage": 25}))
+            .await
+            .expect("export");
+    assert_eq!(
+        (response.rows, response.scanned),
+        (users.len(), users.len())
+    );
+    let (_, rows) = read_csv(&dest, &response.key).await;
+    let ids: Vec<&str> = rows[1..].iter().map(|r| r[0].as_str()).collect();
+    users.sort();
+    assert_eq!(
+        ids, users,
         "each member once (rows are sorted by employee_id)"
     );
 }

@@ -177,18 +177,9 @@ pub async fn export(
         ),
     };
     let query = pushdown(request, config);
-    let slices =
+    let (windows, plan) =
         created_at_slices(&client, &query, request.as_of.timestamp(), request.per_page).await?;
-    let mut rows = Vec::new();
-    let mut scanned = 0usize;
-    let mut read = std::pin::pin!(futures::stream::iter(slices)
-        .map(|slice| read_slice(&client, &query, slice, request, config))
-        .buffer_unordered(MAX_SLICES));
-    while let Some(slice) = read.next().await {
-        let (slice_scanned, slice_rows) = slice?;
-        scanned += slice_scanned;
-        rows.extend(slice_rows);
-    }
+    let (scanned, mut rows) = read_windows(&client, &query, windows, plan, request, config).await?;
     // Stable order for downstream diffs: by user id, then contact id.
     rows.sort_by(|a, b| a.employee_id.cmp(&b.employee_id));
     let mut body = Vec::new();
@@ -250,12 +241,12 @@ pub async fn export(
 /// Parallel contact searches of one export, at most: the export reads its contacts in windows of
 /// `created_at`, each its own cursor, so a large workspace is read about this many times faster
 /// than by one cursor (RULES.md §3's limit still applies: the client paces them).
-const MAX_SLICES: usize = 24;
+const MAX_SLICES: usize = 48;
 
 /// The narrowest `created_at` window worth its own cursor: each window's search is widened by
 /// two days on each side ([`date_window`]'s margin), so narrower windows would mostly re-read
-/// their neighbours.
-const MIN_SLICE_SECS: i64 = 60 * 86_400;
+/// their neighbours (a window's first page also reads its margin below, oldest first).
+const MIN_WINDOW_SECS: i64 = 14 * 86_400;
 
 /// One window of `created_at` (unix seconds), `from` inclusive, `to` exclusive; an open end
 /// (`None`) reaches the first or the last contact.
@@ -272,9 +263,9 @@ impl CreatedSlice {
     }
 }
 
-/// Pages a window should hold at least: below that, counting a window and its partly filled last
+/// Pages a window should hold at least: below that, its margin below and its partly filled last
 /// page cost more calls than its own cursor saves time.
-const MIN_PAGES_PER_SLICE: u64 = 4;
+const MIN_PAGES_PER_SLICE: u64 = 2;
 
 /// How many windows `total` contacts at `per_page` a page are worth: one per
 /// [`MIN_PAGES_PER_SLICE`] pages, 1..=[`MAX_SLICES`].
@@ -283,117 +274,132 @@ fn slices_worth(total: u64, per_page: u32) -> usize {
     (pages / MIN_PAGES_PER_SLICE).clamp(1, MAX_SLICES as u64) as usize
 }
 
-/// Splits `[earliest, as_of]` into up to `max` (at most [`MAX_SLICES`]) windows of at least
-/// [`MIN_SLICE_SECS`]; the first is open below and the last open above, so every contact falls
-/// in exactly one window whatever its `created_at`.
+/// Splits `[earliest, as_of]` into up to `max` (at most [`MAX_SLICES`]) windows of equal time,
+/// at least [`MIN_WINDOW_SECS`] each, the last open above; before them, a window open below
+/// holds only the oldest instant (and any contact without `created_at`: it is never cut, see
+/// [`Plan::cut`], so it is kept small). Every contact falls in exactly one window whatever its
+/// `created_at`. Under two minimum widths, one window open at both ends.
 fn split_created(earliest: i64, as_of: i64, max: usize) -> Vec<CreatedSlice> {
     let span = as_of.saturating_sub(earliest).max(0);
     let max = max.clamp(1, MAX_SLICES) as i64;
-    let count = (span / MIN_SLICE_SECS).clamp(1, max);
-    let bound = |i: i64| earliest + span * i / count;
-    (0..count)
-        .map(|i| CreatedSlice {
-            from: (i > 0).then(|| bound(i)),
+    let count = (span / MIN_WINDOW_SECS).clamp(1, max);
+    if count == 1 {
+        return vec![CreatedSlice {
+            from: None,
+            to: None,
+        }];
+    }
+    let bound = |i: i64| {
+        if i == 0 {
+            earliest + 1
+        } else {
+            earliest + span * i / count
+        }
+    };
+    let oldest = CreatedSlice {
+        from: None,
+        to: Some(bound(0)),
+    };
+    std::iter::once(oldest)
+        .chain((0..count).map(|i| CreatedSlice {
+            from: Some(bound(i)),
             to: (i + 1 < count).then(|| bound(i + 1)),
-        })
+        }))
         .collect()
 }
 
-/// The narrowest window a crowded window is split into: its two-day widening on each side stays
-/// under a third of what it reads.
-const MIN_SPLIT_SECS: i64 = 14 * 86_400;
-
-/// Rounds of counting and halving crowded windows, at most.
-const SPLIT_ROUNDS: usize = 4;
-
-/// `slice` cut in two at its middle; the open ends count from `earliest` and `as_of`. `None`
-/// when either half would be narrower than [`MIN_SPLIT_SECS`].
-fn halve(slice: CreatedSlice, earliest: i64, as_of: i64) -> Option<[CreatedSlice; 2]> {
-    let low = slice.from.unwrap_or(earliest);
-    let high = slice.to.unwrap_or(as_of);
-    if high.saturating_sub(low) < 2 * MIN_SPLIT_SECS {
-        return None;
-    }
-    let middle = low + (high - low) / 2;
-    Some([
-        CreatedSlice {
-            from: slice.from,
-            to: Some(middle),
-        },
-        CreatedSlice {
-            from: Some(middle),
-            to: slice.to,
-        },
-    ])
+/// How the windows of one export are read: each cursor's share of the contacts, and the span's
+/// last instant (as-of: where the last, open window is cut to).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Plan {
+    /// Contacts one cursor should read: the total ÷ [`MAX_SLICES`], at least one page.
+    share: u64,
+    /// As-of, unix seconds.
+    as_of: i64,
 }
 
-/// The windows to read, fullest first. One search of a single contact sorted by `created_at`
-/// gives the oldest contact and how many `query` matches; `[oldest, as_of]` is split into
-/// windows of equal time ([`split_created`], as many as the total is worth: [`slices_worth`]),
-/// each window's contacts are counted (one single-contact search each, [`MAX_SLICES`] at once),
-/// a window holding more than twice its share (the total ÷ the windows it is worth) is halved and
-/// its halves counted (up to [`SPLIT_ROUNDS`] rounds), and empty windows are dropped; the fullest
-/// are read first, so the cursors end at about the same time. A workspace younger than two
-/// minimum widths, or of fewer than eight pages, is one open window and costs no count.
+impl Plan {
+    /// Where a window is cut after its first page, when it holds more than one cursor should
+    /// read: `total` is its search's `total_count`, `page_len` the contacts on the first page
+    /// (sorted by `created_at`, oldest first) and `last_created` the page's newest `created_at`.
+    /// The first page keeps the contacts created before `last_created`; the rest of the window,
+    /// `[last_created, to)`, is cut into windows of equal time, one per share of what is left
+    /// (rounded, at most one per [`MIN_WINDOW_SECS`]), read by cursors of their own.
+    ///
+    /// `None`, and the window's cursor goes on, when what is left is under one and a half shares,
+    /// when it would give fewer than two windows, when the page was not full, or for the first
+    /// window (open below: it also holds contacts without `created_at`).
+    fn cut(
+        &self,
+        slice: CreatedSlice,
+        total: Option<u64>,
+        page_len: usize,
+        per_page: u32,
+        last_created: Option<i64>,
+    ) -> Option<Vec<CreatedSlice>> {
+        let from = slice.from?;
+        let at = last_created.filter(|&at| at > from)?;
+        if page_len < per_page as usize {
+            return None;
+        }
+        let left = total?.saturating_sub(page_len as u64);
+        if 2 * left < 3 * self.share {
+            return None;
+        }
+        let high = slice.to.unwrap_or(self.as_of);
+        let span = high.checked_sub(at).filter(|&span| span > 0)?;
+        let by_share = (left + self.share / 2) / self.share;
+        let count = by_share.min((span / MIN_WINDOW_SECS) as u64) as i64;
+        if count < 2 {
+            return None;
+        }
+        let bound = |i: i64| at + span * i / count;
+        Some(
+            (0..count)
+                .map(|i| CreatedSlice {
+                    from: Some(bound(i)),
+                    to: if i + 1 < count {
+                        Some(bound(i + 1))
+                    } else {
+                        slice.to
+                    },
+                })
+                .collect(),
+        )
+    }
+}
+
+/// The windows to start with: one search of a single contact sorted by `created_at` gives the
+/// oldest contact and how many `query` matches; `[oldest, as_of]` is split into windows of equal
+/// time ([`split_created`], as many as the total is worth: [`slices_worth`]). A workspace
+/// younger than two minimum widths, or of fewer than eight pages, is one open window. Also
+/// returns the [`Plan`] that cuts crowded windows as they are read.
 async fn created_at_slices(
     client: &IntercomClient,
     query: &SearchQuery,
     as_of: i64,
     per_page: u32,
-) -> Result<Vec<CreatedSlice>, IntercomError> {
-    let oldest_first = SearchSort {
-        field: "created_at".into(),
-        order: SortOrder::Ascending,
+) -> Result<(Vec<CreatedSlice>, Plan), IntercomError> {
+    let (total, oldest) = client
+        .count_contacts(query, Some(&created_at_ascending()))
+        .await?;
+    let plan = Plan {
+        share: (total / MAX_SLICES as u64).max(u64::from(per_page)),
+        as_of,
     };
-    let (total, oldest) = client.count_contacts(query, Some(&oldest_first)).await?;
     let Some(oldest) = oldest else {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), plan));
     };
     let earliest = oldest.created_at.unwrap_or(as_of);
-    let worth = slices_worth(total, per_page);
-    let windows = split_created(earliest, as_of, worth);
-    if windows.len() == 1 {
-        return Ok(windows);
-    }
-    // Each cursor's share of the contacts: windows of equal time are not equal in contacts, so
-    // the crowded ones are halved until no window holds much more than a cursor should read.
-    let share = (total / worth as u64).max(1);
-    let mut counted = count_windows(client, query, windows).await?;
-    for _ in 0..SPLIT_ROUNDS {
-        let mut halves = Vec::new();
-        counted.retain(|&(slice, count)| {
-            let split = (count > 2 * share)
-                .then(|| halve(slice, earliest, as_of))
-                .flatten();
-            halves.extend(split.into_iter().flatten());
-            split.is_none()
-        });
-        if halves.is_empty() {
-            break;
-        }
-        counted.extend(count_windows(client, query, halves).await?);
-    }
-    counted.retain(|&(_, count)| count > 0);
-    counted.sort_by_key(|&(_, count)| std::cmp::Reverse(count));
-    Ok(counted.into_iter().map(|(slice, _)| slice).collect())
+    let windows = split_created(earliest, as_of, slices_worth(total, per_page));
+    Ok((windows, plan))
 }
 
-/// How many contacts each window's search matches (widening included).
-async fn count_windows(
-    client: &IntercomClient,
-    query: &SearchQuery,
-    windows: Vec<CreatedSlice>,
-) -> Result<Vec<(CreatedSlice, u64)>, IntercomError> {
-    futures::stream::iter(windows)
-        .map(|slice| async move {
-            let (count, _) = client
-                .count_contacts(&window_query(query, slice), None)
-                .await?;
-            Ok((slice, count))
-        })
-        .buffer_unordered(MAX_SLICES)
-        .try_collect()
-        .await
+fn created_at_ascending() -> SearchSort {
+    SearchSort {
+        field: "created_at".into(),
+        order: SortOrder::Ascending,
+    }
 }
 
 /// `query` and the window, widened by the date margin on each bounded side (RULES.md §3).
@@ -408,31 +414,130 @@ fn window_query(query: &SearchQuery, slice: CreatedSlice) -> SearchQuery {
     and_flat(parts)
 }
 
-/// One window's contacts: `query` and the window widened by the date margin, kept exactly to the
-/// window client-side, filtered and made rows. Returns how many contacts the window holds and
-/// their rows.
+/// Reads every window, [`MAX_SLICES`] cursors at once; the rest of a window cut after its first
+/// page ([`Plan::cut`]) is read by new cursors as others end. Returns the contacts read (each
+/// counted in exactly one window) and the rows of those the filters keep.
+async fn read_windows(
+    client: &IntercomClient,
+    query: &SearchQuery,
+    windows: Vec<CreatedSlice>,
+    plan: Plan,
+    request: &ExportRequest,
+    config: &Config,
+) -> Result<(usize, Vec<ExportRow>), IntercomError> {
+    let mut waiting = windows;
+    let mut reading = futures::stream::FuturesUnordered::new();
+    let (mut scanned, mut rows) = (0, Vec::new());
+    loop {
+        while reading.len() < MAX_SLICES {
+            let Some(slice) = waiting.pop() else { break };
+            reading.push(read_slice(client, query, slice, plan, request, config));
+        }
+        let Some(read) = reading.next().await else {
+            break;
+        };
+        let read = read?;
+        scanned += read.scanned;
+        rows.extend(read.rows);
+        waiting.extend(read.rest);
+    }
+    Ok((scanned, rows))
+}
+
+/// What reading one window gave.
+#[derive(Debug, Default)]
+struct SliceRead {
+    /// Contacts the window holds (read up to its cut, when it was cut).
+    scanned: usize,
+    rows: Vec<ExportRow>,
+    /// The rest of a window cut after its first page, to read as windows of their own.
+    rest: Vec<CreatedSlice>,
+}
+
+impl SliceRead {
+    fn take<'a>(
+        &mut self,
+        contacts: impl Iterator<Item = &'a Contact>,
+        request: &ExportRequest,
+        config: &Config,
+    ) {
+        for contact in contacts {
+            self.scanned += 1;
+            if request.filters.matches(contact, config) {
+                self.rows.push(ExportRow::from_contact(contact, config));
+            }
+        }
+    }
+}
+
+/// One window's contacts, oldest first: `query` and the window widened by the date margin, kept
+/// exactly to the window client-side, filtered and made rows. A crowded window stops after its
+/// first page and hands back the rest, cut ([`Plan::cut`]); a window's cursor also stops at the
+/// first contact created at or after its end (the widening above holds nothing of its own).
 async fn read_slice(
     client: &IntercomClient,
     query: &SearchQuery,
     slice: CreatedSlice,
+    plan: Plan,
     request: &ExportRequest,
     config: &Config,
-) -> Result<(usize, Vec<ExportRow>), IntercomError> {
-    let mut scanned = 0;
-    let mut rows = Vec::new();
-    let mut pages = std::pin::pin!(
-        client.search_contacts_with_page_size(window_query(query, slice), request.per_page)
-    );
+) -> Result<SliceRead, IntercomError> {
+    let mut read = SliceRead::default();
+    let mut pages = std::pin::pin!(client.search_contacts_counted(
+        window_query(query, slice),
+        request.per_page,
+        Some(created_at_ascending())
+    ));
+    let mut first = true;
     while let Some(page) = pages.try_next().await? {
-        let held: Vec<&Contact> = page.iter().filter(|c| slice.holds(c.created_at)).collect();
-        scanned += held.len();
-        rows.extend(
-            held.into_iter()
-                .filter(|c| request.filters.matches(c, config))
-                .map(|c| ExportRow::from_contact(c, config)),
+        let newest = page.items.iter().filter_map(|c| c.created_at).max();
+        if std::mem::take(&mut first) {
+            let cut = plan.cut(
+                slice,
+                page.total_count,
+                page.items.len(),
+                request.per_page,
+                newest,
+            );
+            if let Some(rest) = cut {
+                let before = CreatedSlice {
+                    from: slice.from,
+                    to: rest[0].from,
+                };
+                read.take(
+                    page.items.iter().filter(|c| before.holds(c.created_at)),
+                    request,
+                    config,
+                );
+                tracing::debug!(
+                    from = slice.from,
+                    to = slice.to,
+                    total_count = page.total_count,
+                    cut_into = rest.len(),
+                    "export window cut after its first page"
+                );
+                read.rest = rest;
+                return Ok(read);
+            }
+        }
+        read.take(
+            page.items.iter().filter(|c| slice.holds(c.created_at)),
+            request,
+            config,
         );
+        // Oldest first: past the window's end, the widening holds nothing of the window's. The
+        // first window reads to its end (contacts without `created_at` may sort anywhere).
+        if slice.from.is_some() && slice.to.zip(newest).is_some_and(|(to, at)| at >= to) {
+            break;
+        }
     }
-    Ok((scanned, rows))
+    tracing::debug!(
+        from = slice.from,
+        to = slice.to,
+        scanned = read.scanned,
+        "export window read"
+    );
+    Ok(read)
 }
 
 /// The contact search for the export: `role = user` and each filter Intercom can match.
@@ -493,114 +598,151 @@ mod tests {
 
     const DAY: i64 = 86_400;
 
+    fn window(from: Option<i64>, to: Option<i64>) -> CreatedSlice {
+        CreatedSlice { from, to }
+    }
+
     #[test]
     fn created_at_windows() {
         // Under two minimum widths: one open search, as before slicing.
         assert_eq!(
-            split_created(0, 100 * DAY, MAX_SLICES),
-            vec![CreatedSlice {
-                from: None,
-                to: None
-            }]
+            split_created(0, 27 * DAY, MAX_SLICES),
+            vec![window(None, None)]
         );
-        // 180 days: three windows of 60 days, open at both ends.
+        // 45 days: the oldest instant, then three windows of 15 days, the last open above.
         assert_eq!(
-            split_created(0, 180 * DAY, MAX_SLICES),
+            split_created(0, 45 * DAY, MAX_SLICES),
             vec![
-                CreatedSlice {
-                    from: None,
-                    to: Some(60 * DAY)
-                },
-                CreatedSlice {
-                    from: Some(60 * DAY),
-                    to: Some(120 * DAY)
-                },
-                CreatedSlice {
-                    from: Some(120 * DAY),
-                    to: None
-                },
+                window(None, Some(1)),
+                window(Some(1), Some(15 * DAY)),
+                window(Some(15 * DAY), Some(30 * DAY)),
+                window(Some(30 * DAY), None),
             ]
         );
-        // Ten years: capped at MAX_SLICES.
-        assert_eq!(split_created(0, 3650 * DAY, MAX_SLICES).len(), MAX_SLICES);
+        // Ten years: capped at MAX_SLICES (and the oldest instant's window).
+        assert_eq!(
+            split_created(0, 3650 * DAY, MAX_SLICES).len(),
+            MAX_SLICES + 1
+        );
         // Fewer contacts than windows are worth: capped by slices_worth.
-        assert_eq!(split_created(0, 3650 * DAY, 3).len(), 3);
+        assert_eq!(split_created(0, 3650 * DAY, 3).len(), 4);
         assert_eq!(
             [
                 slices_worth(0, 150),
                 slices_worth(2_000, 150),
-                slices_worth(20_000, 150)
+                slices_worth(20_000, 150),
+                slices_worth(100_000, 150)
             ],
-            [1, 3, MAX_SLICES]
+            [1, 3, 33, MAX_SLICES]
         );
         assert_eq!(slices_worth(2_000, 25), 20);
         // A contact created after as-of (or before the earliest) still has a window.
+        assert_eq!(split_created(50, 10, MAX_SLICES), vec![window(None, None)]);
+    }
+
+    const PLAN: Plan = Plan {
+        share: 300,
+        as_of: 400 * DAY,
+    };
+
+    #[test]
+    fn a_crowded_window_is_cut_after_its_first_page_one_window_per_share_left() {
+        let inner = window(Some(100 * DAY), Some(200 * DAY));
+        // 1,350 contacts, 150 on the first page, the newest created on day 110: 1,200 left is 4
+        // shares, so days 110..200 in four windows of 22.5 days.
+        let cut = PLAN.cut(inner, Some(1_350), 150, 150, Some(110 * DAY));
+        let quarter = 90 * DAY / 4;
         assert_eq!(
-            split_created(50, 10, MAX_SLICES),
-            vec![CreatedSlice {
-                from: None,
-                to: None
-            }]
+            cut,
+            Some(vec![
+                window(Some(110 * DAY), Some(110 * DAY + quarter)),
+                window(Some(110 * DAY + quarter), Some(110 * DAY + 2 * quarter)),
+                window(Some(110 * DAY + 2 * quarter), Some(110 * DAY + 3 * quarter)),
+                window(Some(110 * DAY + 3 * quarter), Some(200 * DAY)),
+            ])
+        );
+        // The last window stays open above; the time left counts to as-of.
+        let last = window(Some(300 * DAY), None);
+        assert_eq!(
+            PLAN.cut(last, Some(750), 150, 150, Some(310 * DAY)),
+            Some(vec![
+                window(Some(310 * DAY), Some(355 * DAY)),
+                window(Some(355 * DAY), None),
+            ])
+        );
+        // No more windows than 14-day widths: 20 days left give one, so no cut.
+        assert_eq!(
+            PLAN.cut(inner, Some(9_000), 150, 150, Some(180 * DAY)),
+            None
+        );
+        assert_eq!(
+            PLAN.cut(inner, Some(9_000), 150, 150, Some(172 * DAY))
+                .map(|w| w.len()),
+            Some(2)
         );
     }
 
     #[test]
-    fn crowded_windows_halve_down_to_the_minimum_width() {
-        let open = CreatedSlice {
-            from: None,
-            to: None,
-        };
+    fn a_window_is_left_whole_when_cutting_would_not_pay() {
+        let inner = window(Some(100 * DAY), Some(200 * DAY));
+        // Under one and a half shares left: the cursor goes on.
+        assert_eq!(PLAN.cut(inner, Some(599), 150, 150, Some(110 * DAY)), None);
+        assert!(PLAN
+            .cut(inner, Some(600), 150, 150, Some(110 * DAY))
+            .is_some());
+        // A page that is not full is the whole window; no count, nothing to cut by.
         assert_eq!(
-            halve(open, 0, 60 * DAY),
-            Some([
-                CreatedSlice {
-                    from: None,
-                    to: Some(30 * DAY)
-                },
-                CreatedSlice {
-                    from: Some(30 * DAY),
-                    to: None
-                },
-            ])
+            PLAN.cut(inner, Some(5_000), 149, 150, Some(110 * DAY)),
+            None
         );
-        let inner = CreatedSlice {
-            from: Some(10 * DAY),
-            to: Some(38 * DAY),
-        };
+        assert_eq!(PLAN.cut(inner, None, 150, 150, Some(110 * DAY)), None);
+        // The first window is open below: it holds contacts without created_at.
+        let first = window(None, Some(200 * DAY));
         assert_eq!(
-            halve(inner, 0, 100 * DAY),
-            Some([
-                CreatedSlice {
-                    from: Some(10 * DAY),
-                    to: Some(24 * DAY)
-                },
-                CreatedSlice {
-                    from: Some(24 * DAY),
-                    to: Some(38 * DAY)
-                },
-            ])
+            PLAN.cut(first, Some(5_000), 150, 150, Some(110 * DAY)),
+            None
         );
-        let narrow = CreatedSlice {
-            from: Some(10 * DAY),
-            to: Some(37 * DAY),
-        };
-        assert_eq!(halve(narrow, 0, 100 * DAY), None);
+        // A page all created at the window's start (or before it) gives no progress.
+        assert_eq!(
+            PLAN.cut(inner, Some(5_000), 150, 150, Some(100 * DAY)),
+            None
+        );
+        assert_eq!(PLAN.cut(inner, Some(5_000), 150, 150, None), None);
+        // The newest on the page at or after the window's end: nothing left to cut.
+        assert_eq!(
+            PLAN.cut(inner, Some(5_000), 150, 150, Some(200 * DAY)),
+            None
+        );
     }
 
     proptest! {
-        /// Halving a window keeps every `created_at` it holds in exactly one half.
+        /// A cut window's first page (before the cut) and its rest hold every `created_at` the
+        /// window holds, each in exactly one of them.
         #[test]
-        fn halves_cover_their_window_exactly(
+        fn a_cut_covers_its_window_exactly(
             earliest in 0i64..2_000_000_000,
             span in 0i64..(15 * 365 * DAY),
             pick in 0usize..MAX_SLICES,
+            into in 0.0f64..1.0,
+            total in 0u64..100_000,
+            share in 150u64..5_000,
             at in proptest::option::of(-10i64..2_500_000_000),
         ) {
-            let slices = split_created(earliest, earliest + span, MAX_SLICES);
+            let as_of = earliest + span;
+            let slices = split_created(earliest, as_of, MAX_SLICES);
             let slice = slices[pick % slices.len()];
-            if let Some(halves) = halve(slice, earliest, earliest + span) {
-                let inside = halves.iter().filter(|h| h.holds(at)).count();
+            let low = slice.from.unwrap_or(earliest);
+            let high = slice.to.unwrap_or(as_of);
+            let newest = low + ((high - low) as f64 * into) as i64;
+            let plan = Plan { share, as_of };
+            if let Some(rest) = plan.cut(slice, Some(total), 150, 150, Some(newest)) {
+                prop_assert!(rest.len() >= 2);
+                let before = CreatedSlice { from: slice.from, to: rest[0].from };
+                let inside = rest.iter().chain([&before]).filter(|w| w.holds(at)).count();
                 prop_assert_eq!(inside, usize::from(slice.holds(at)));
+                for w in &rest[..rest.len() - 1] {
+                    prop_assert!(w.to.unwrap() - w.from.unwrap() >= MIN_WINDOW_SECS);
+                }
             }
         }
 
@@ -612,7 +754,7 @@ mod tests {
             at in proptest::option::of(-10i64..2_500_000_000),
         ) {
             let slices = split_created(earliest, earliest + span, MAX_SLICES);
-            prop_assert!((1..=MAX_SLICES).contains(&slices.len()));
+            prop_assert!((1..=MAX_SLICES + 1).contains(&slices.len()));
             prop_assert_eq!(slices.iter().filter(|s| s.holds(at)).count(), 1);
         }
     }
