@@ -11,6 +11,11 @@ use chrono::NaiveDate;
 use clap::{ArgGroup, Parser};
 use intercom_sim::{CompactWorkspace, SimConfig, SupportWorkload, Workspace};
 
+/// The simulator builds and drops a JSON value per object it answers; mimalloc keeps that from
+/// costing the CPU the job under test (sharing the machine in a benchmark) needs.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "intercom-sim",

@@ -246,7 +246,7 @@ const MAX_SLICES: usize = 48;
 /// The narrowest `created_at` window worth its own cursor: each window's search is widened by
 /// two days on each side ([`date_window`]'s margin), so narrower windows would mostly re-read
 /// their neighbours (a window's first page also reads its margin below, oldest first).
-const MIN_WINDOW_SECS: i64 = 14 * 86_400;
+const MIN_WINDOW_SECS: i64 = 10 * 86_400;
 
 /// One window of `created_at` (unix seconds), `from` inclusive, `to` exclusive; an open end
 /// (`None`) reaches the first or the last contact.
@@ -263,15 +263,12 @@ impl CreatedSlice {
     }
 }
 
-/// Pages a window should hold at least: below that, its margin below and its partly filled last
-/// page cost more calls than its own cursor saves time.
-const MIN_PAGES_PER_SLICE: u64 = 2;
-
-/// How many windows `total` contacts at `per_page` a page are worth: one per
-/// [`MIN_PAGES_PER_SLICE`] pages, 1..=[`MAX_SLICES`].
+/// How many windows `total` contacts at `per_page` a page are worth: one per page, at most
+/// [`MAX_SLICES`]. Each window costs its margin below and a partly filled last page, but every
+/// cursor more shortens the longest chain of pages (each page one round trip).
 fn slices_worth(total: u64, per_page: u32) -> usize {
     let pages = total.div_ceil(u64::from(per_page.max(1)));
-    (pages / MIN_PAGES_PER_SLICE).clamp(1, MAX_SLICES as u64) as usize
+    pages.clamp(1, MAX_SLICES as u64) as usize
 }
 
 /// Splits `[earliest, as_of]` into up to `max` (at most [`MAX_SLICES`]) windows of equal time,
@@ -606,17 +603,17 @@ mod tests {
     fn created_at_windows() {
         // Under two minimum widths: one open search, as before slicing.
         assert_eq!(
-            split_created(0, 27 * DAY, MAX_SLICES),
+            split_created(0, 19 * DAY, MAX_SLICES),
             vec![window(None, None)]
         );
-        // 45 days: the oldest instant, then three windows of 15 days, the last open above.
+        // 30 days: the oldest instant, then three windows of 10 days, the last open above.
         assert_eq!(
-            split_created(0, 45 * DAY, MAX_SLICES),
+            split_created(0, 30 * DAY, MAX_SLICES),
             vec![
                 window(None, Some(1)),
-                window(Some(1), Some(15 * DAY)),
-                window(Some(15 * DAY), Some(30 * DAY)),
-                window(Some(30 * DAY), None),
+                window(Some(1), Some(10 * DAY)),
+                window(Some(10 * DAY), Some(20 * DAY)),
+                window(Some(20 * DAY), None),
             ]
         );
         // Ten years: capped at MAX_SLICES (and the oldest instant's window).
@@ -633,9 +630,10 @@ mod tests {
                 slices_worth(20_000, 150),
                 slices_worth(100_000, 150)
             ],
-            [1, 3, 33, MAX_SLICES]
+            [1, 14, MAX_SLICES, MAX_SLICES]
         );
-        assert_eq!(slices_worth(2_000, 25), 20);
+        assert_eq!(slices_worth(149, 150), 1);
+        assert_eq!(slices_worth(151, 150), 2);
         // A contact created after as-of (or before the earliest) still has a window.
         assert_eq!(split_created(50, 10, MAX_SLICES), vec![window(None, None)]);
     }
@@ -670,13 +668,13 @@ mod tests {
                 window(Some(355 * DAY), None),
             ])
         );
-        // No more windows than 14-day widths: 20 days left give one, so no cut.
+        // No more windows than 10-day widths: 19 days left give one, so no cut; 20 give two.
         assert_eq!(
-            PLAN.cut(inner, Some(9_000), 150, 150, Some(180 * DAY)),
+            PLAN.cut(inner, Some(9_000), 150, 150, Some(181 * DAY)),
             None
         );
         assert_eq!(
-            PLAN.cut(inner, Some(9_000), 150, 150, Some(172 * DAY))
+            PLAN.cut(inner, Some(9_000), 150, 150, Some(180 * DAY))
                 .map(|w| w.len()),
             Some(2)
         );
