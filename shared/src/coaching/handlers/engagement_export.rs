@@ -369,7 +369,7 @@ impl Plan {
 /// The windows to start with: one search of a single contact sorted by `created_at` gives the
 /// oldest contact and how many `query` matches; `[oldest, as_of]` is split into windows of equal
 /// time ([`split_created`], as many as the total is worth: [`slices_worth`]). A workspace
-/// younger than two minimum widths, or of fewer than eight pages, is one open window. Also
+/// younger than two minimum widths, or of one page, is one open window. Also
 /// returns the [`Plan`] that cuts crowded windows as they are read.
 async fn created_at_slices(
     client: &IntercomClient,
