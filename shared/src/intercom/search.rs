@@ -214,21 +214,34 @@ impl IntercomClient {
         sort: Option<&SearchSort>,
     ) -> Result<(u64, Option<Contact>), IntercomError> {
         query.validate()?;
-        let body = SearchBody {
-            query,
-            pagination: Pagination {
-                per_page: 1,
-                starting_after: None,
-            },
-            sort,
-        };
-        let body = serde_json::to_vec(&body).expect("a search body serializes");
         let page: SearchPage<Contact> = self
-            .request(Method::POST, self.url(&["contacts", "search"]), Some(body))
+            .search_page(&["contacts", "search"], query, 1, None, sort)
             .await?;
         let first = page.data.into_iter().next();
         let count = page.total_count.unwrap_or(u64::from(first.is_some()));
         Ok((count, first))
+    }
+
+    /// One search request: the body Intercom expects (`query`, `pagination`, `sort`), one page
+    /// back. The query is not validated here.
+    async fn search_page<T: DeserializeOwned>(
+        &self,
+        path: &'static [&'static str],
+        query: &SearchQuery,
+        per_page: u32,
+        starting_after: Option<&str>,
+        sort: Option<&SearchSort>,
+    ) -> Result<SearchPage<T>, IntercomError> {
+        let body = SearchBody {
+            query,
+            pagination: Pagination {
+                per_page,
+                starting_after,
+            },
+            sort,
+        };
+        let body = serde_json::to_vec(&body).expect("a search body serializes");
+        self.request(Method::POST, self.url(path), Some(body)).await
     }
 
     fn search<T>(
@@ -273,17 +286,14 @@ impl IntercomClient {
                 }
             }
             while !cursor.done {
-                let body = SearchBody {
-                    query: &cursor.query,
-                    pagination: Pagination {
-                        per_page,
-                        starting_after: cursor.starting_after.as_deref(),
-                    },
-                    sort: cursor.sort.as_ref(),
-                };
-                let body = serde_json::to_vec(&body).expect("a search body serializes");
                 let page: SearchPage<T> = self
-                    .request(Method::POST, self.url(path), Some(body))
+                    .search_page(
+                        path,
+                        &cursor.query,
+                        per_page,
+                        cursor.starting_after.as_deref(),
+                        cursor.sort.as_ref(),
+                    )
                     .await?;
                 cursor.pages += 1;
                 let next = page.next_cursor();

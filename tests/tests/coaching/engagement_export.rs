@@ -178,58 +178,10 @@ async fn bad_requests_are_refused_before_any_call() {
     assert_eq!(requests(&sim), 0);
 }
 
-/// A generated workspace whose members were created over about two years: the export reads it in
-/// several `created_at` windows at once (the crowded ones cut after their first page), and still
-/// writes every member exactly once — the same rows as the members in the simulator's store.
-#[tokio::test]
-async fn a_workspace_read_in_created_at_windows_exports_every_member_once() {
-    let workspace = intercom_sim::generate(600, 3, d("2026-03-10"));
-    let users = workspace
-        .contacts
-        .iter()
-        .filter(|c| c["role"] == "user" && c["merged"] != json!(true))
-        .count();
-    let created: Vec<i64> = workspace
-        .contacts
-        .iter()
-        .filter_map(|c| c["created_at"].as_i64())
-        .collect();
-    let span_days = (created.iter().max().unwrap() - created.iter().min().unwrap()) / 86_400;
-    assert!(
-        span_days > 240,
-        "{span_days} days: too short for several windows"
-    );
-    let sim = start_sim(workspace, SimConfig::default()).await;
-    let dest = destination().await;
-    let response =
-        engagement_export::handle(&context(&sim), &dest, json!({"asOf": AS_OF, "perPage": 25}))
-            .await
-            .expect("export");
-    assert_eq!((response.rows, response.scanned), (users, users));
-    let (_, rows) = read_csv(&dest, &response.key).await;
-    let mut ids: Vec<&str> = rows[1..].iter().map(|r| r[0].as_str()).collect();
-    assert_eq!(ids.len(), users);
-    ids.dedup();
-    assert_eq!(
-        ids.len(),
-        users,
-        "each member once (rows are sorted by employee_id)"
-    );
-}
-
-/// Four in five members created within 60 days, in groups of ten sharing the same second: the
-/// windows over that period hold many times a cursor's share, so they are cut after their first
-/// page, and page ends fall inside groups of equal `created_at`. Every member is still written
-/// exactly once, and no contact is counted twice.
-#[tokio::test]
-async fn a_crowded_period_is_cut_into_windows_and_ties_at_a_cut_lose_no_member() {
-    let mut workspace = intercom_sim::generate(600, 5, d("2026-03-10"));
-    let crowded_from = utc_midnight(d("2025-11-01"));
-    for (i, contact) in workspace.contacts.iter_mut().enumerate() {
-        if i % 5 != 0 {
-            contact["created_at"] = json!(crowded_from + (i as i64 / 10) * 86_400);
-        }
-    }
+/// Exports `workspace` (25 contacts per page) and checks the CSV holds each member exactly once:
+/// rows and scanned equal the members (users, not merged), and the CSV's ids, in row order, are
+/// the members' user ids sorted.
+async fn exports_every_member_once(workspace: intercom_sim::Workspace) {
     let mut users: Vec<String> = workspace
         .contacts
         .iter()
@@ -253,4 +205,39 @@ async fn a_crowded_period_is_cut_into_windows_and_ties_at_a_cut_lose_no_member()
         ids, users,
         "each member once (rows are sorted by employee_id)"
     );
+}
+
+/// A generated workspace whose members were created over about two years: the export reads it in
+/// several `created_at` windows at once (the crowded ones cut after their first page), and still
+/// writes every member exactly once — the same rows as the members in the simulator's store.
+#[tokio::test]
+async fn a_workspace_read_in_created_at_windows_exports_every_member_once() {
+    let workspace = intercom_sim::generate(600, 3, d("2026-03-10"));
+    let created: Vec<i64> = workspace
+        .contacts
+        .iter()
+        .filter_map(|c| c["created_at"].as_i64())
+        .collect();
+    let span_days = (created.iter().max().unwrap() - created.iter().min().unwrap()) / 86_400;
+    assert!(
+        span_days > 240,
+        "{span_days} days: too short for several windows"
+    );
+    exports_every_member_once(workspace).await;
+}
+
+/// Four in five members created within 60 days, in groups of ten sharing the same second: the
+/// windows over that period hold many times a cursor's share, so they are cut after their first
+/// page, and page ends fall inside groups of equal `created_at`. Every member is still written
+/// exactly once, and no contact is counted twice.
+#[tokio::test]
+async fn a_crowded_period_is_cut_into_windows_and_ties_at_a_cut_lose_no_member() {
+    let mut workspace = intercom_sim::generate(600, 5, d("2026-03-10"));
+    let crowded_from = utc_midnight(d("2025-11-01"));
+    for (i, contact) in workspace.contacts.iter_mut().enumerate() {
+        if i % 5 != 0 {
+            contact["created_at"] = json!(crowded_from + (i as i64 / 10) * 86_400);
+        }
+    }
+    exports_every_member_once(workspace).await;
 }
