@@ -308,6 +308,7 @@ fn conclude(
     let stats = client.stats();
     summary.api_calls = stats.api_calls;
     summary.rate_limit_waits = stats.rate_limit_waits;
+    summary.paced_ms = stats.paced_ms;
     summary.retries = stats.retries;
     summary.duration_ms = started.elapsed().as_millis() as u64;
     tracing::info!(
@@ -321,7 +322,7 @@ fn conclude(
         failed = summary.failed.len(),
         api_calls = summary.api_calls,
         rate_limit_waits = summary.rate_limit_waits,
-        paced_ms = stats.paced_ms,
+        paced_ms = summary.paced_ms,
         retries = summary.retries,
         duration_ms = summary.duration_ms,
         failed_searches = summary.failed_searches.len(),

@@ -62,6 +62,8 @@ pub struct RunSummary {
     pub api_calls: u64,
     /// Times the client waited for the rate limit window.
     pub rate_limit_waits: u64,
+    /// Milliseconds the client spaced its requests to spread the window's budget (pacing).
+    pub paced_ms: u64,
     /// Requests sent again after a 429, a 5xx or a transport error.
     pub retries: u64,
     /// Wall time of the run, milliseconds.
@@ -105,6 +107,7 @@ impl RunSummary {
             failed: Vec::new(),
             api_calls: 0,
             rate_limit_waits: 0,
+            paced_ms: 0,
             retries: 0,
             duration_ms: 0,
             changes_by_attribute: BTreeMap::new(),
@@ -202,7 +205,7 @@ mod tests {
                 "scanned": 10, "candidates": 3, "changesPlanned": 1, "updatesPlanned": 1,
                 "applied": 0,
                 "failed": [{"contactId": "c1", "status": 404, "code": "not_found", "requestId": "r-1", "message": "User Not Found"}],
-                "apiCalls": 0, "rateLimitWaits": 0, "retries": 0, "durationMs": 0,
+                "apiCalls": 0, "rateLimitWaits": 0, "pacedMs": 0, "retries": 0, "durationMs": 0,
                 "changesByAttribute": {"Last Call": 1},
                 "changes": [{"contactId": "c1", "attribute": "Last Call", "old": null, "new": 5}],
                 "changesOmitted": 0, "failedSearches": [], "complete": true
